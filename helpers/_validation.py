@@ -1,0 +1,48 @@
+"""Argument checks shared by every helper.
+
+Each check raises a ``ValueError`` that names the argument, says what was wrong and
+what was expected, so a student sees ``sigma must be > 0, got -1.0`` instead of a
+silent ``nan`` three cells later.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def as_float_array(value, name: str, *, allow_empty: bool = True, allow_inf: bool = True):
+    """Return ``value`` as a float ndarray, rejecting NaN (and, optionally, empty or inf)."""
+    try:
+        arr = np.asarray(value, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name} must be numeric, got {value!r}") from exc
+    if not allow_empty and arr.size == 0:
+        raise ValueError(f"{name} must not be empty")
+    if np.isnan(arr).any():
+        raise ValueError(f"{name} contains NaN; drop or impute missing values first")
+    if not allow_inf and np.isinf(arr).any():
+        raise ValueError(f"{name} contains inf; every value must be finite")
+    return arr
+
+
+def as_sample(x, name: str = "x", *, ndim: int = 1):
+    """A non-empty, finite sample with ``ndim`` dimensions (1 for a plain list of numbers)."""
+    arr = as_float_array(x, name, allow_empty=False, allow_inf=False)
+    if arr.ndim != ndim:
+        shape = "(n_samples,)" if ndim == 1 else "(n_samples, n_features)"
+        raise ValueError(f"{name} must have shape {shape}, got an array of shape {arr.shape}")
+    return arr
+
+
+def as_scale(value, name: str = "sigma"):
+    """A strictly positive, finite scale parameter (a standard deviation, a step size...)."""
+    arr = as_float_array(value, name, allow_empty=False, allow_inf=False)
+    if (arr <= 0).any():
+        bad = arr[arr <= 0].flat[0]
+        raise ValueError(f"{name} must be > 0, got {bad!r}")
+    return arr
+
+
+def as_location(value, name: str = "mu"):
+    """A finite location parameter (a mean)."""
+    return as_float_array(value, name, allow_empty=False, allow_inf=False)

@@ -1,0 +1,258 @@
+"""Explorers: sliders wired to a pure compute function and a figure updated in place.
+
+Introduced in ``01_likelihood.ipynb``.
+
+Every explorer has three layers (see CONTRIBUTING.md):
+
+1. a pure, tested compute function elsewhere in ``helpers`` (``normal_loglik``...);
+2. artists drawn once on a :func:`helpers.plotting.new_figure`;
+3. a thin wiring function here that builds the sliders and a ``view(**values)``
+   callback which updates the artists and returns ``(result, readout_lines)``.
+
+:class:`Explorer` does the rest, the same way for every lesson:
+
+* The figure is rendered to PNG by Agg and shown in an ``ipywidgets.Image``: the
+  fastest redraw path measured in JupyterLab (see ``tests/reports/slider_latency.md``)
+  and a plain picture, so it needs no front-end extension beyond ipywidgets. Artists
+  made with ``animated=True`` are the only ones redrawn on a move
+  (:class:`helpers.plotting.BlitRenderer`); keep axes limits fixed where you can,
+  since a change of limits costs a full redraw.
+* Anything the callback raises or warns becomes a readable message on the figure and
+  in the readout (``explorer.error`` keeps the exception for tests). A slider never
+  produces a traceback or a wall of warnings, and a frozen plot never hides an error.
+* The saved notebook shows a static picture and the readout as text when there is no
+  kernel (GitHub, nbviewer, an untrusted notebook): the display bundle carries
+  ``image/png`` and ``text/plain`` beside the widget view.
+* Tests drive it like a student would: ``ex.controls["mu"].value = 3; ex.result``.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import warnings
+from collections.abc import Callable, Mapping
+
+import ipywidgets as widgets
+import numpy as np
+
+from helpers._validation import as_sample
+from helpers.distributions import normal_loglik, normal_pdf
+from helpers.plotting import COLORS, BlitRenderer, new_figure, plot_histogram
+
+__all__ = ["Explorer", "float_slider", "likelihood_explorer", "log_slider"]
+
+_STYLE = {"description_width": "initial"}
+_LAYOUT = widgets.Layout(width="420px")
+
+
+def float_slider(description, value, min, max, step, *, readout_format=".2f"):
+    """A ``FloatSlider`` with the course's layout (full-width label, fixed width)."""
+    return widgets.FloatSlider(
+        value=value,
+        min=min,
+        max=max,
+        step=step,
+        description=description,
+        readout_format=readout_format,
+        continuous_update=True,
+        style=_STYLE,
+        layout=_LAYOUT,
+    )
+
+
+def log_slider(description, value, min_exp, max_exp, *, step=0.05, readout_format=".3g"):
+    """A ``FloatLogSlider`` from ``10**min_exp`` to ``10**max_exp`` (for rates and scales)."""
+    return widgets.FloatLogSlider(
+        value=value,
+        base=10,
+        min=min_exp,
+        max=max_exp,
+        step=step,
+        description=description,
+        readout_format=readout_format,
+        continuous_update=True,
+        style=_STYLE,
+        layout=_LAYOUT,
+    )
+
+
+class Explorer(widgets.VBox):
+    """Sliders, a figure redrawn as a PNG, and a text readout, kept in sync.
+
+    Parameters
+    ----------
+    controls : mapping of str to ipywidgets value widgets
+        Keyword name of each control, as ``view`` expects it.
+    view : callable
+        ``view(**values) -> (result, lines)``. Updates the figure's artists in place
+        and returns whatever the explorer computes (``result``, kept in
+        ``self.result`` for tests) and the readout as a list of text lines.
+    fig : matplotlib.figure.Figure
+        The figure ``view`` draws on, made by :func:`helpers.plotting.new_figure`.
+    title : str, optional
+        A short heading shown above the sliders.
+
+    Attributes
+    ----------
+    result : object
+        What ``view`` returned last (``None`` after an error).
+    error : Exception or None
+        The exception or warning the last update produced, if any.
+    readout_text : str
+        The readout as plain text (also what the saved notebook shows as text).
+    """
+
+    def __init__(self, controls: Mapping, view: Callable, fig, *, title: str = ""):
+        self.controls = dict(controls)
+        self.figure = fig
+        self._view = view
+        self._message = fig.text(
+            0.5, 0.5, "", ha="center", va="center", wrap=True, fontsize=12, zorder=10,
+            bbox={"boxstyle": "round", "fc": "#fff3cd", "ec": "#b08900"}, visible=False,
+            animated=True,
+        )  # fmt: skip
+        self._renderer = BlitRenderer(fig)
+        width = int(fig.get_figwidth() * fig.dpi)
+        self.image = widgets.Image(format="png", layout=widgets.Layout(width=f"{width}px"))
+        self.readout = widgets.HTML()
+        self.result = None
+        self.error = None
+        self.readout_text = ""
+        header = [widgets.HTML(f"<b>{html.escape(title)}</b>")] if title else []
+        super().__init__(
+            [*header, widgets.VBox(list(self.controls.values())), self.image, self.readout]
+        )
+        self.add_class("l2l-explorer")
+        self.image.add_class("l2l-explorer-image")
+        self.readout.add_class("l2l-explorer-readout")
+        for control in self.controls.values():
+            control.observe(self._on_change, names="value")
+        self.update()
+
+    @property
+    def values(self) -> dict:
+        """The current value of every control, by keyword."""
+        return {name: control.value for name, control in self.controls.items()}
+
+    def _on_change(self, _change) -> None:
+        self.update()
+
+    def update(self) -> None:
+        """Recompute, redraw and refresh the readout from the current control values."""
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                result, lines = self._view(**self.values)
+                error = caught[0].message if caught else None
+            except Exception as exc:  # shown to the student, kept for tests
+                result, lines, error = None, [], exc
+        self.result, self.error = (result, None) if error is None else (None, error)
+        if error is not None:
+            lines = [f"Cannot show this setting: {error}", *lines]
+        self._message.set_text(f"{error}" if error is not None else "")
+        self._message.set_visible(error is not None)
+        self.readout_text = "\n".join(lines)
+        self.image.value = self._renderer.render()
+        body = "<br>".join(html.escape(line) for line in lines)
+        self.readout.value = f"<div style='font-family: monospace; line-height: 1.5'>{body}</div>"
+
+    def _repr_mimebundle_(self, **kwargs):
+        data = super()._repr_mimebundle_(**kwargs)
+        # Without a kernel (GitHub, nbviewer, an untrusted notebook) the widget view
+        # cannot render; these two let the saved notebook still show the picture and
+        # the numbers. With a kernel, JupyterLab prefers the live widget view.
+        data["image/png"] = base64.b64encode(self.image.value).decode("ascii")
+        values = ", ".join(f"{k} = {v:.4g}" for k, v in self.values.items())
+        data["text/plain"] = f"Explorer ({values})\n{self.readout_text}"
+        return data
+
+
+def likelihood_explorer(x, *, name="x", unit="", mu=None, sigma=None):
+    """Sliders for the mean and standard deviation of a Gaussian fitted to ``x``.
+
+    Left: the histogram of ``x`` with the density :math:`\\mathcal N(\\mu, \\sigma^2)`.
+    Right: the log-likelihood :math:`\\ell(\\mu)` at the current ``sigma``, with a dot
+    where the current ``mu`` sits and a dashed line at the sample mean (its peak).
+
+    Introduced in ``01_likelihood.ipynb``.
+
+    Parameters
+    ----------
+    x : array-like of shape (n_samples,)
+        The data.
+    name, unit : str
+        How to label the data in the plot and readout ("waiting", "min").
+    mu, sigma : float, optional
+        Starting values; default to a deliberately poor fit (mean + sd / 2,
+        0.6 sd) so the first move of a slider shows the log-likelihood changing.
+
+    Returns
+    -------
+    Explorer
+        ``result`` is a dict with ``mu``, ``sigma``, ``loglik``, ``loglik_best_mu``
+        (the maximum over mu at this sigma) and ``gap`` (their difference, >= 0).
+    """
+    x = as_sample(x, name)
+    n, x_bar, sd = x.size, x.mean(), x.std()
+    mu = x_bar + sd / 2 if mu is None else mu
+    sigma = 0.6 * sd if sigma is None else sigma
+    u = f" {unit}" if unit else ""
+    ll_max = float(normal_loglik(x, x_bar, sd))  # the overall peak, at (x_bar, sd)
+    window = 400.0  # nats shown below the overall peak
+
+    fig, (ax_data, ax_ll) = new_figure(ncols=2)
+    plot_histogram(x, ax=ax_data, bins=30)
+    pad = 0.25 * (x.max() - x.min())
+    grid = np.linspace(x.min() - pad, x.max() + pad, 300)
+    (density,) = ax_data.plot(grid, grid * 0, color=COLORS["model"], lw=2, animated=True)
+    ax_data.set_xlabel(f"{name} ({unit})" if unit else name)
+    y_top = 1.6 * max(p.get_height() for p in ax_data.patches)
+    ax_data.set_ylim(0, y_top)
+    off_top = ax_data.text(0.98, 0.96, "", transform=ax_data.transAxes, ha="right", va="top",
+                           color=COLORS["model"], animated=True)  # fmt: skip
+
+    (ll_curve,) = ax_ll.plot(grid, grid * 0, color=COLORS["estimate"], lw=2, animated=True)
+    (ll_dot,) = ax_ll.plot([], [], "o", color=COLORS["model"], ms=9, zorder=3, animated=True)
+    ax_ll.axvline(x_bar, color="grey", ls="--", lw=1, label=rf"$\bar x$ = {x_bar:.2f}")
+    ax_ll.axhline(ll_max, color="grey", ls=":", lw=1, label="overall maximum")
+    ax_ll.set_xlim(grid[0], grid[-1])
+    ax_ll.set_ylim(ll_max - window, ll_max + 0.12 * window)
+    ax_ll.set_xlabel(rf"$\mu$ ({unit})" if unit else r"$\mu$")
+    ax_ll.set_ylabel(r"log-likelihood $\ell(\mu)$ (nats)")
+    ax_ll.legend(loc="lower right", fontsize="small")
+    below = ax_ll.text(0.5, 0.5, "", transform=ax_ll.transAxes, ha="center", animated=True)
+    titles = [ax.set_title(" ", animated=True) for ax in (ax_data, ax_ll)]
+
+    def view(mu, sigma):
+        pdf = normal_pdf(grid, mu, sigma)
+        density.set_ydata(pdf)
+        off_top.set_text(f"peak {pdf.max():.3g} is off the top" if pdf.max() > y_top else "")
+        curve = normal_loglik(x, grid, sigma)
+        ll, best = float(normal_loglik(x, mu, sigma)), float(normal_loglik(x, x_bar, sigma))
+        ll_curve.set_ydata(curve)
+        ll_dot.set_data([mu], [ll])
+        low = ll_max - window
+        if best < low:
+            below.set_text(f"the whole curve is {low - best:,.0f} nats below this window")
+        elif ll < low:
+            below.set_text(f"the dot is {low - ll:,.0f} nats below this window")
+        else:
+            below.set_text("")
+        titles[0].set_text(f"N(μ = {mu:.2f}, σ = {sigma:.2f}) on {n} points")
+        titles[1].set_text(f"ℓ(μ) at σ = {sigma:.2f}: peak at the sample mean")
+        result = {"mu": mu, "sigma": sigma, "loglik": ll, "loglik_best_mu": best, "gap": best - ll}
+        lines = [
+            f"log-likelihood  ℓ(μ={mu:.2f}, σ={sigma:.2f}) = {ll:,.1f} nats",
+            f"best μ at this σ: the sample mean {x_bar:.2f}{u}, where ℓ = {best:,.1f};"
+            f" you are {best - ll:,.1f} nats below it",
+            f"overall maximum: ℓ = {ll_max:,.1f} at μ = {x_bar:.2f}, σ = {sd:.2f}"
+            f" (the dotted line); you are {ll_max - ll:,.1f} nats below it",
+        ]
+        return result, lines
+
+    controls = {
+        "mu": float_slider(f"mean μ{u}", mu, round(x.min(), 1), round(x.max(), 1), 0.1),
+        "sigma": float_slider(f"std dev σ{u}", sigma, round(sd / 10, 1), round(2 * sd, 1), 0.1),
+    }
+    return Explorer(controls, view, fig, title=f"Fit a Gaussian to {name} by eye")
