@@ -42,12 +42,12 @@ from helpers.plotting import COLORS, BlitRenderer, new_figure, plot_histogram
 
 __all__ = ["Explorer", "float_slider", "likelihood_explorer", "log_slider"]
 
-_STYLE = {"description_width": "initial"}
-_LAYOUT = widgets.Layout(width="420px")
+_STYLE = {"description_width": "140px"}  # wide enough for "std dev σ (min)"; sliders align
+_LAYOUT = widgets.Layout(width="480px")
 
 
 def float_slider(description, value, min, max, step, *, readout_format=".2f"):
-    """A ``FloatSlider`` with the course's layout (full-width label, fixed width)."""
+    """A ``FloatSlider`` with the course's layout (a label column wide enough to read)."""
     return widgets.FloatSlider(
         value=value,
         min=min,
@@ -198,6 +198,7 @@ def likelihood_explorer(x, *, name="x", unit="", mu=None, sigma=None):
     mu = x_bar + sd / 2 if mu is None else mu
     sigma = 0.6 * sd if sigma is None else sigma
     u = f" {unit}" if unit else ""
+    in_unit = f" ({unit})" if unit else ""
     ll_max = float(normal_loglik(x, x_bar, sd))  # the overall peak, at (x_bar, sd)
     window = 400.0  # nats shown below the overall peak
 
@@ -206,7 +207,7 @@ def likelihood_explorer(x, *, name="x", unit="", mu=None, sigma=None):
     pad = 0.25 * (x.max() - x.min())
     grid = np.linspace(x.min() - pad, x.max() + pad, 300)
     (density,) = ax_data.plot(grid, grid * 0, color=COLORS["model"], lw=2, animated=True)
-    ax_data.set_xlabel(f"{name} ({unit})" if unit else name)
+    ax_data.set_xlabel(f"{name}{in_unit}")
     y_top = 1.6 * max(p.get_height() for p in ax_data.patches)
     ax_data.set_ylim(0, y_top)
     off_top = ax_data.text(0.98, 0.96, "", transform=ax_data.transAxes, ha="right", va="top",
@@ -218,7 +219,7 @@ def likelihood_explorer(x, *, name="x", unit="", mu=None, sigma=None):
     ax_ll.axhline(ll_max, color="grey", ls=":", lw=1, label="overall maximum")
     ax_ll.set_xlim(grid[0], grid[-1])
     ax_ll.set_ylim(ll_max - window, ll_max + 0.12 * window)
-    ax_ll.set_xlabel(rf"$\mu$ ({unit})" if unit else r"$\mu$")
+    ax_ll.set_xlabel(rf"$\mu${in_unit}")
     ax_ll.set_ylabel(r"log-likelihood $\ell(\mu)$ (nats)")
     ax_ll.legend(loc="lower right", fontsize="small")
     below = ax_ll.text(0.5, 0.5, "", transform=ax_ll.transAxes, ha="center", animated=True)
@@ -252,7 +253,9 @@ def likelihood_explorer(x, *, name="x", unit="", mu=None, sigma=None):
         return result, lines
 
     controls = {
-        "mu": float_slider(f"mean μ{u}", mu, round(x.min(), 1), round(x.max(), 1), 0.1),
-        "sigma": float_slider(f"std dev σ{u}", sigma, round(sd / 10, 1), round(2 * sd, 1), 0.1),
+        "mu": float_slider(f"mean μ{in_unit}", mu, round(x.min(), 1), round(x.max(), 1), 0.1),
+        "sigma": float_slider(
+            f"std dev σ{in_unit}", sigma, round(sd / 10, 1), round(2 * sd, 1), 0.1
+        ),
     }
     return Explorer(controls, view, fig, title=f"Fit a Gaussian to {name} by eye")
