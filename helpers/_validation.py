@@ -38,7 +38,7 @@ def as_scale(value, name: str = "sigma"):
     """A strictly positive, finite scale parameter (a standard deviation, a step size...)."""
     arr = as_float_array(value, name, allow_empty=False, allow_inf=False)
     if (arr <= 0).any():
-        bad = arr[arr <= 0].flat[0]
+        bad = float(arr[arr <= 0].flat[0])
         raise ValueError(f"{name} must be > 0, got {bad!r}")
     return arr
 

@@ -62,11 +62,11 @@ def load_old_faithful() -> pd.DataFrame:
     >>> df.shape
     (272, 2)
     """
-    df = _read("old_faithful.csv").astype(float)
+    df = _read("old_faithful.csv")
     _check_schema(df, "old_faithful.csv", {"eruptions": (1.5, 5.2), "waiting": (40, 100)}, 272)
     if df.isna().any().any():
         raise ValueError("old_faithful.csv: unexpected missing values")
-    return df
+    return df.astype(float)
 
 
 def load_penguins(*, dropna: bool = True) -> pd.DataFrame:

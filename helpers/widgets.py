@@ -40,7 +40,7 @@ from helpers._validation import as_sample
 from helpers.distributions import normal_loglik, normal_pdf
 from helpers.plotting import COLORS, BlitRenderer, new_figure, plot_histogram
 
-__all__ = ["Explorer", "float_slider", "likelihood_explorer", "log_slider"]
+__all__ = ["Explorer", "float_slider", "likelihood_explorer", "log_slider", "nice_step"]
 
 _STYLE = {"description_width": "140px"}  # wide enough for "std dev σ (min)"; sliders align
 _LAYOUT = widgets.Layout(width="480px")
@@ -75,6 +75,17 @@ def log_slider(description, value, min_exp, max_exp, *, step=0.05, readout_forma
         style=_STYLE,
         layout=_LAYOUT,
     )
+
+
+def _fmt(value) -> str:
+    """A control value for the plain-text snapshot: 4 significant digits for numbers."""
+    is_number = isinstance(value, int | float | np.number) and not isinstance(value, bool)
+    return f"{value:.4g}" if is_number else str(value)
+
+
+def nice_step(scale: float) -> float:
+    """A slider step about 1/100 of ``scale``, rounded to a power of ten (13.6 -> 0.1)."""
+    return 10.0 ** (np.floor(np.log10(scale)) - 2)
 
 
 class Explorer(widgets.VBox):
@@ -163,7 +174,7 @@ class Explorer(widgets.VBox):
         # cannot render; these two let the saved notebook still show the picture and
         # the numbers. With a kernel, JupyterLab prefers the live widget view.
         data["image/png"] = base64.b64encode(self.image.value).decode("ascii")
-        values = ", ".join(f"{k} = {v:.4g}" for k, v in self.values.items())
+        values = ", ".join(f"{k} = {_fmt(v)}" for k, v in self.values.items())
         data["text/plain"] = f"Explorer ({values})\n{self.readout_text}"
         return data
 
@@ -186,6 +197,7 @@ def likelihood_explorer(x, *, name="x", unit="", mu=None, sigma=None):
     mu, sigma : float, optional
         Starting values; default to a deliberately poor fit (mean + sd / 2,
         0.6 sd) so the first move of a slider shows the log-likelihood changing.
+        Snapped to the slider step, which is about sd / 100 rounded to a power of ten.
 
     Returns
     -------
@@ -252,10 +264,24 @@ def likelihood_explorer(x, *, name="x", unit="", mu=None, sigma=None):
         ]
         return result, lines
 
+    # Steps scale with the data, so the sliders work for minutes and for millimetres alike;
+    # the smallest sigma is one step above zero at least, never 0.
+    step = nice_step(sd)
+    digits = max(0, -int(np.floor(np.log10(step))))
+
+    def snap(value):
+        return round(round(value / step) * step, digits)
+
+    lo, hi = (
+        round(np.floor(x.min() / step) * step, digits),
+        round(np.ceil(x.max() / step) * step, digits),
+    )
+    fmt = f".{digits}f"
     controls = {
-        "mu": float_slider(f"mean μ{in_unit}", mu, round(x.min(), 1), round(x.max(), 1), 0.1),
+        "mu": float_slider(f"mean μ{in_unit}", snap(mu), lo, hi, step, readout_format=fmt),
         "sigma": float_slider(
-            f"std dev σ{in_unit}", sigma, round(sd / 10, 1), round(2 * sd, 1), 0.1
+            f"std dev σ{in_unit}", snap(sigma), max(step, snap(sd / 10)), snap(2 * sd), step,
+            readout_format=fmt,
         ),
-    }
+    }  # fmt: skip
     return Explorer(controls, view, fig, title=f"Fit a Gaussian to {name} by eye")
