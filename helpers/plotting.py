@@ -153,7 +153,7 @@ def plot_normal_density(mu, sigma, *, ax=None, grid=None, log=False, **kwargs):
     if grid is None:
         grid = np.linspace(mu - 4 * sigma, mu + 4 * sigma, 400)
     fn = normal_logpdf if log else normal_pdf
-    label = kwargs.pop("label", rf"$\mathcal{{N}}(\mu={mu:g},\ \sigma={sigma:g})$")
+    label = kwargs.pop("label", rf"$\mu={mu:g},\ \sigma={sigma:g}$")
     ax.plot(grid, fn(grid, mu, sigma), label=label, **kwargs)
     ax.set_ylabel("log density" if log else "density")
     return ax

@@ -206,13 +206,21 @@ def likelihood_explorer(x, *, name="x", unit="", mu=None, sigma=None):
         (the maximum over mu at this sigma) and ``gap`` (their difference, >= 0).
     """
     x = as_sample(x, name)
-    n, x_bar, sd = x.size, x.mean(), x.std()
+    x_bar, sd = x.mean(), x.std()
     mu = x_bar + sd / 2 if mu is None else mu
     sigma = 0.6 * sd if sigma is None else sigma
     u = f" {unit}" if unit else ""
     in_unit = f" ({unit})" if unit else ""
     ll_max = float(normal_loglik(x, x_bar, sd))  # the overall peak, at (x_bar, sd)
     window = 400.0  # nats shown below the overall peak
+
+    # Steps scale with the data, so the sliders work for minutes and for millimetres alike;
+    # the smallest sigma is one step above zero at least, never 0.
+    step = nice_step(sd)
+    digits = max(0, -int(np.floor(np.log10(step))))
+
+    def snap(value):
+        return round(round(value / step) * step, digits)
 
     fig, (ax_data, ax_ll) = new_figure(ncols=2)
     plot_histogram(x, ax=ax_data, bins=30)
@@ -227,13 +235,13 @@ def likelihood_explorer(x, *, name="x", unit="", mu=None, sigma=None):
 
     (ll_curve,) = ax_ll.plot(grid, grid * 0, color=COLORS["estimate"], lw=2, animated=True)
     (ll_dot,) = ax_ll.plot([], [], "o", color=COLORS["model"], ms=9, zorder=3, animated=True)
-    ax_ll.axvline(x_bar, color="grey", ls="--", lw=1, label=rf"$\bar x$ = {x_bar:.2f}")
+    ax_ll.axvline(x_bar, color="grey", ls="--", lw=1, label=rf"$\bar x$ = {x_bar:.{digits + 1}f}")
     ax_ll.axhline(ll_max, color="grey", ls=":", lw=1, label="overall maximum")
     ax_ll.set_xlim(grid[0], grid[-1])
     ax_ll.set_ylim(ll_max - window, ll_max + 0.12 * window)
     ax_ll.set_xlabel(rf"$\mu${in_unit}")
     ax_ll.set_ylabel(r"log-likelihood $\ell(\mu)$ (nats)")
-    ax_ll.legend(loc="lower right", fontsize="small")
+    ax_ll.legend(loc="upper right", fontsize="small", framealpha=0.9)
     below = ax_ll.text(0.5, 0.5, "", transform=ax_ll.transAxes, ha="center", animated=True)
     titles = [ax.set_title(" ", animated=True) for ax in (ax_data, ax_ll)]
 
@@ -252,25 +260,17 @@ def likelihood_explorer(x, *, name="x", unit="", mu=None, sigma=None):
             below.set_text(f"the dot is {low - ll:,.0f} nats below this window")
         else:
             below.set_text("")
-        titles[0].set_text(f"N(μ = {mu:.2f}, σ = {sigma:.2f}) on {n} points")
-        titles[1].set_text(f"ℓ(μ) at σ = {sigma:.2f}: peak at the sample mean")
+        titles[0].set_text(f"Gaussian with μ = {mu:.{digits}f}, σ = {sigma:.{digits}f}")
+        titles[1].set_text(f"ℓ(μ) at σ = {sigma:.{digits}f}: peak at the sample mean")
         result = {"mu": mu, "sigma": sigma, "loglik": ll, "loglik_best_mu": best, "gap": best - ll}
         lines = [
-            f"log-likelihood  ℓ(μ={mu:.2f}, σ={sigma:.2f}) = {ll:,.1f} nats",
-            f"best μ at this σ: the sample mean {x_bar:.2f}{u}, where ℓ = {best:,.1f};"
+            f"log-likelihood  ℓ(μ={mu:.{digits}f}, σ={sigma:.{digits}f}) = {ll:,.1f} nats",
+            f"best μ at this σ: the sample mean {x_bar:.{digits + 1}f}{u}, where ℓ = {best:,.1f};"
             f" you are {best - ll:,.1f} nats below it",
-            f"overall maximum: ℓ = {ll_max:,.1f} at μ = {x_bar:.2f}, σ = {sd:.2f}"
-            f" (the dotted line); you are {ll_max - ll:,.1f} nats below it",
+            f"overall maximum: ℓ = {ll_max:,.1f} at μ = {x_bar:.{digits + 1}f},"
+            f" σ = {sd:.{digits + 1}f} (the dotted line); you are {ll_max - ll:,.1f} nats below it",
         ]
         return result, lines
-
-    # Steps scale with the data, so the sliders work for minutes and for millimetres alike;
-    # the smallest sigma is one step above zero at least, never 0.
-    step = nice_step(sd)
-    digits = max(0, -int(np.floor(np.log10(step))))
-
-    def snap(value):
-        return round(round(value / step) * step, digits)
 
     lo, hi = (
         round(np.floor(x.min() / step) * step, digits),

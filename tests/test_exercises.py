@@ -51,6 +51,11 @@ def test_near_miss_is_rejected(key):
         ("01.1", exercises._ex_01_1_variance_misread(), "variance"),
         ("01.2", -EXERCISES["01.2"].expected(), "sign"),
         ("01.2", EXERCISES["01.2"].expected() / 2, "variance"),
+        ("01.1", exercises._ex_01_1_no_square_root(), "square root"),
+        ("01.1", EXERCISES["01.1"].expected() / np.log(10), "natural logs"),
+        ("01.1", np.exp(EXERCISES["01.1"].expected()), "likelihood L"),
+        ("01.3", 70.8970588, "waiting"),
+        ("01.4", EXERCISES["01.4"].expected() - 1, "n counts from 1"),
     ],
 )
 def test_known_mistakes_get_a_specific_hint(key, wrong, says, capsys):

@@ -148,7 +148,7 @@ def test_readout_text_reports_the_numbers(explorer, waiting):
     explorer.controls["sigma"].value = 10.0
     r = explorer.result
     lines = explorer.readout_text.splitlines()
-    assert lines[0] == f"log-likelihood  ℓ(μ=60.00, σ=10.00) = {r['loglik']:,.1f} nats"
+    assert lines[0] == f"log-likelihood  ℓ(μ=60.0, σ=10.0) = {r['loglik']:,.1f} nats"
     assert f"you are {r['gap']:,.1f} nats below it" in lines[1]
     assert f"{waiting.mean():.2f} min" in lines[1]
     assert f"σ = {waiting.std():.2f}" in lines[2]
