@@ -42,39 +42,33 @@ from helpers.plotting import COLORS, BlitRenderer, new_figure, plot_histogram
 
 __all__ = ["Explorer", "float_slider", "likelihood_explorer", "log_slider", "nice_step"]
 
-_STYLE = {"description_width": "140px"}  # wide enough for "std dev σ (min)"; sliders align
-_LAYOUT = widgets.Layout(width="480px")
+
+def _common(description, readout_format) -> dict:
+    """Keyword arguments every course slider shares: a label column wide enough to read
+    (so sliders line up and "learning r..." is never cut off), a fixed width, live updates.
+    Each slider gets its own ``Layout``, so resizing one never resizes the others."""
+    return {
+        "description": description,
+        "readout_format": readout_format,
+        "continuous_update": True,
+        "style": {"description_width": "140px"},
+        "layout": widgets.Layout(width="480px"),
+    }
 
 
 def float_slider(description, value, min, max, step, *, readout_format=".2f"):
-    """A ``FloatSlider`` with the course's layout (a label column wide enough to read)."""
+    """A ``FloatSlider`` with the course's layout."""
     return widgets.FloatSlider(
-        value=value,
-        min=min,
-        max=max,
-        step=step,
-        description=description,
-        readout_format=readout_format,
-        continuous_update=True,
-        style=_STYLE,
-        layout=_LAYOUT,
+        value=value, min=min, max=max, step=step, **_common(description, readout_format)
     )
 
 
 def log_slider(description, value, min_exp, max_exp, *, step=0.05, readout_format=".3g"):
     """A ``FloatLogSlider`` from ``10**min_exp`` to ``10**max_exp`` (for rates and scales)."""
     return widgets.FloatLogSlider(
-        value=value,
-        base=10,
-        min=min_exp,
-        max=max_exp,
-        step=step,
-        description=description,
-        readout_format=readout_format,
-        continuous_update=True,
-        style=_STYLE,
-        layout=_LAYOUT,
-    )
+        value=value, base=10, min=min_exp, max=max_exp, step=step,
+        **_common(description, readout_format),
+    )  # fmt: skip
 
 
 def _fmt(value) -> str:
