@@ -20,9 +20,10 @@ Every explorer has three layers (see CONTRIBUTING.md):
 * Anything the callback raises or warns becomes a readable message on the figure and
   in the readout (``explorer.error`` keeps the exception for tests). A slider never
   produces a traceback or a wall of warnings, and a frozen plot never hides an error.
-* The saved notebook shows a static picture and the readout as text when there is no
-  kernel (GitHub, nbviewer, an untrusted notebook): the display bundle carries
-  ``image/png`` and ``text/plain`` beside the widget view.
+* The saved notebook shows a static picture with the readout written under it when
+  there is no kernel (GitHub, nbviewer, an untrusted notebook): the display bundle
+  carries that ``image/png`` (:meth:`Explorer.snapshot_png`) and the readout as
+  ``text/plain`` beside the widget view.
 * Tests drive it like a student would: ``ex.controls["mu"].value = 3; ex.result``.
 """
 
@@ -30,15 +31,18 @@ from __future__ import annotations
 
 import base64
 import html
+import io
 import warnings
 from collections.abc import Callable, Mapping
 
 import ipywidgets as widgets
 import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
 
 from helpers._validation import as_sample
 from helpers.distributions import normal_loglik, normal_pdf
-from helpers.plotting import COLORS, BlitRenderer, new_figure, plot_histogram
+from helpers.plotting import COLORS, BlitRenderer, figure_to_png, new_figure, plot_histogram
 
 __all__ = ["Explorer", "float_slider", "likelihood_explorer", "log_slider", "nice_step"]
 
@@ -162,12 +166,36 @@ class Explorer(widgets.VBox):
         body = "<br>".join(html.escape(line) for line in lines)
         self.readout.value = f"<div style='font-family: monospace; line-height: 1.5'>{body}</div>"
 
+    def snapshot_png(self) -> bytes:
+        """The current picture with the readout written underneath, as one PNG.
+
+        This is what a reader without a kernel sees in place of the live explorer
+        (viewers show the image, not the ``text/plain`` beside it), so the numbers
+        of the readout are part of the picture.
+        """
+        from PIL import Image
+
+        plot = Image.open(io.BytesIO(bytes(self.image.value))).convert("RGB")
+        lines = self.readout_text.splitlines() or [""]
+        dpi = self.figure.dpi
+        caption = Figure(figsize=(plot.width / dpi, (0.25 * len(lines) + 0.15)), dpi=dpi)
+        FigureCanvasAgg(caption)
+        caption.text(0.01, 0.5, "\n".join(lines), fontsize=10,
+                     va="center", linespacing=1.6)  # fmt: skip
+        text = Image.open(io.BytesIO(figure_to_png(caption))).convert("RGB")
+        both = Image.new("RGB", (plot.width, plot.height + text.height), "white")
+        both.paste(plot, (0, 0))
+        both.paste(text, (0, plot.height))
+        buf = io.BytesIO()
+        both.save(buf, format="png")
+        return buf.getvalue()
+
     def _repr_mimebundle_(self, **kwargs):
         data = super()._repr_mimebundle_(**kwargs)
         # Without a kernel (GitHub, nbviewer, an untrusted notebook) the widget view
         # cannot render; these two let the saved notebook still show the picture and
         # the numbers. With a kernel, JupyterLab prefers the live widget view.
-        data["image/png"] = base64.b64encode(self.image.value).decode("ascii")
+        data["image/png"] = base64.b64encode(self.snapshot_png()).decode("ascii")
         values = ", ".join(f"{k} = {_fmt(v)}" for k, v in self.values.items())
         data["text/plain"] = f"Explorer ({values})\n{self.readout_text}"
         return data

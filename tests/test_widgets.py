@@ -378,3 +378,17 @@ def test_mimebundle_with_a_dropdown_control():
     ex = Explorer({"kind": widgets.Dropdown(options=["normal", "laplace"])}, view, fig)
     assert ex.error is None
     assert "kind = normal" in ex._repr_mimebundle_()["text/plain"]
+
+
+def test_snapshot_shows_the_plot_with_the_readout_underneath(explorer):
+    """What GitHub and nbviewer show in place of the live explorer: picture plus numbers."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        snapshot = explorer.snapshot_png()
+    assert not caught, [str(w.message) for w in caught]  # e.g. a glyph missing from a font
+    plot = Image.open(io.BytesIO(bytes(explorer.image.value)))
+    both = Image.open(io.BytesIO(snapshot))
+    assert both.width == plot.width
+    assert both.height >= plot.height + 20 * len(explorer.readout_text.splitlines())
+    bundle = explorer._repr_mimebundle_()
+    assert base64.b64decode(bundle["image/png"]) == snapshot
