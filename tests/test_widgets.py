@@ -208,7 +208,7 @@ def test_repr_mimebundle_carries_picture_and_text(explorer):
     explorer.controls["mu"].value = 65.0
     bundle = explorer._repr_mimebundle_()
     assert isinstance(bundle["image/png"], str)
-    assert base64.b64decode(bundle["image/png"]) == bytes(explorer.image.value)
+    assert base64.b64decode(bundle["image/png"]) == explorer.snapshot_png()  # plot + readout
     text = bundle["text/plain"]
     assert text.startswith("Explorer (")
     assert text.splitlines()[0] == f"Explorer (mu = 65, sigma = {explorer.values['sigma']:.4g})"
