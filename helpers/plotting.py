@@ -31,8 +31,8 @@ __all__ = [
     "use_style",
 ]
 
-#: Colours used consistently across the course: data, model, estimate, highlight.
-COLORS = {"data": "#9bb7d4", "model": "#c0392b", "estimate": "#1b4f72", "accent": "#e67e22"}
+#: Colours used consistently across the course: the data, a model, an estimate.
+COLORS = {"data": "#9bb7d4", "model": "#c0392b", "estimate": "#1b4f72"}
 
 
 def use_style(*, context: str = "notebook") -> None:

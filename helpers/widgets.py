@@ -30,6 +30,7 @@ Every explorer has three layers (see CONTRIBUTING.md):
 from __future__ import annotations
 
 import base64
+import functools
 import html
 import io
 import warnings
@@ -267,12 +268,17 @@ def likelihood_explorer(x, *, name="x", unit="", mu=None, sigma=None):
     below = ax_ll.text(0.5, 0.5, "", transform=ax_ll.transAxes, ha="center", animated=True)
     titles = [ax.set_title(" ", animated=True) for ax in (ax_data, ax_ll)]
 
+    @functools.lru_cache(maxsize=1)
+    def curve_at(sigma):
+        """What depends on sigma alone: l(mu) over the grid and its peak, l(x_bar)."""
+        return normal_loglik(x, grid, sigma), float(normal_loglik(x, x_bar, sigma))
+
     def view(mu, sigma):
         pdf = normal_pdf(grid, mu, sigma)
         density.set_ydata(pdf)
         off_top.set_text(f"peak {pdf.max():.3g} is off the top" if pdf.max() > y_top else "")
-        curve = normal_loglik(x, grid, sigma)
-        ll, best = float(normal_loglik(x, mu, sigma)), float(normal_loglik(x, x_bar, sigma))
+        curve, best = curve_at(sigma)  # recomputed only when sigma moves
+        ll = float(normal_loglik(x, mu, sigma))
         ll_curve.set_ydata(curve)
         ll_dot.set_data([mu], [ll])
         low = ll_max - window
