@@ -46,3 +46,23 @@ def as_scale(value, name: str = "sigma"):
 def as_location(value, name: str = "mu"):
     """A finite location parameter (a mean)."""
     return as_float_array(value, name, allow_empty=False, allow_inf=False)
+
+
+def as_count(value, name: str = "n", *, minimum: int = 1) -> int:
+    """A whole number >= ``minimum`` (steps, samples, components), as a Python ``int``."""
+    if isinstance(value, bool) or not isinstance(value, int | np.integer | float | np.floating):
+        raise ValueError(f"{name} must be a whole number >= {minimum}, got {value!r}")
+    if not np.isfinite(value) or value != int(value):
+        raise ValueError(f"{name} must be a whole number >= {minimum}, got {value!r}")
+    if value < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {int(value)}")
+    return int(value)
+
+
+def as_probability(value, name: str = "p"):
+    """A probability (or array of them) in [0, 1]."""
+    arr = as_float_array(value, name, allow_empty=False, allow_inf=False)
+    if ((arr < 0) | (arr > 1)).any():
+        bad = float(arr[(arr < 0) | (arr > 1)].flat[0])
+        raise ValueError(f"{name} must be within [0, 1], got {bad!r}")
+    return arr

@@ -18,7 +18,7 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from helpers._validation import as_sample
+from helpers._validation import as_count, as_location, as_sample, as_scale
 
 __all__ = [
     "COLORS",
@@ -61,6 +61,7 @@ def new_figure(ncols: int = 1, *, figsize=(9.0, 3.6), dpi: int = 96):
     Returns ``(fig, axes)``; ``axes`` is a single ``Axes`` when ``ncols == 1``.
     Use it for explorers: redraw with :func:`figure_to_png`, never ``plt.show``.
     """
+    ncols = as_count(ncols, "ncols")
     fig = Figure(figsize=figsize, dpi=dpi, layout="constrained")
     FigureCanvasAgg(fig)
     axes = fig.subplots(1, ncols)
@@ -151,6 +152,7 @@ def plot_normal_density(mu, sigma, *, ax=None, grid=None, log=False, **kwargs):
     """
     from helpers.distributions import normal_logpdf, normal_pdf
 
+    mu, sigma = float(as_location(mu, "mu")), float(as_scale(sigma, "sigma"))
     ax = _get_ax(ax)
     if grid is None:
         grid = np.linspace(mu - 4 * sigma, mu + 4 * sigma, 400)
@@ -169,6 +171,9 @@ def plot_loglik_surface(x, mu_grid, sigma_grid, *, ax=None, levels=30):
     """
     from helpers.distributions import normal_loglik
 
+    x = as_sample(x, "x")
+    mu_grid = as_location(mu_grid, "mu_grid")
+    sigma_grid = as_scale(sigma_grid, "sigma_grid")
     ax = _get_ax(ax)
     mu_mesh, sigma_mesh = np.meshgrid(mu_grid, sigma_grid)
     ll = normal_loglik(x, mu_mesh, sigma_mesh)

@@ -9,6 +9,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 import scipy.stats
+from bad_input import assert_rejects, cases
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -400,3 +401,20 @@ def test_pdf_faster_than_scipy(rng):
     # 2x keeps the check robust on a loaded machine.
     x = rng.normal(size=10**6)
     assert _speedup(normal_pdf, scipy.stats.norm.pdf, x) >= 2.0
+
+
+# --- bad input: the shared parametrized checks (tests/bad_input.py) -------------------------
+
+BAD_INPUT = [
+    *cases(normal_pdf, {"x": [1.0, 2.0], "mu": 0.0, "sigma": 1.0},
+           {"x": "array", "mu": "location", "sigma": "scale"}),
+    *cases(normal_logpdf, {"x": [1.0, 2.0], "mu": 0.0, "sigma": 1.0},
+           {"x": "array", "mu": "location", "sigma": "scale"}),
+    *cases(normal_loglik, {"x": [1.0, 2.0], "mu": 0.0, "sigma": 1.0},
+           {"x": "sample", "mu": "location", "sigma": "scale"}),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("fn", "kwargs", "arg"), BAD_INPUT)
+def test_bad_input_is_rejected_naming_the_argument(fn, kwargs, arg):
+    assert_rejects(fn, kwargs, arg)

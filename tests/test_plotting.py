@@ -9,6 +9,7 @@ import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+from bad_input import assert_rejects, cases
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from PIL import Image
@@ -379,3 +380,20 @@ def test_blit_animated_drawn_on_top_of_spines_small_difference():
     ref = decode(figure_to_png(ref_fig))
     n_diff = (blit != ref).any(axis=-1).sum()
     assert n_diff <= 10  # measured: 2 to 4 pixels, where the line meets the spines
+
+
+# --- bad input: the shared parametrized checks (tests/bad_input.py) -------------------------
+
+BAD_INPUT = [
+    *cases(new_figure, {"ncols": 2}, {"ncols": "count"}),
+    *cases(plot_histogram, {"x": [1.0, 2.0, 3.0]}, {"x": "sample"}),
+    *cases(plot_normal_density, {"mu": 0.0, "sigma": 1.0}, {"mu": "location", "sigma": "scale"}),
+    *cases(plot_loglik_surface,
+           {"x": [1.0, 2.0, 4.0], "mu_grid": [1.0, 2.0, 3.0], "sigma_grid": [0.5, 1.0, 2.0]},
+           {"x": "sample", "mu_grid": "location", "sigma_grid": "scale"}),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("fn", "kwargs", "arg"), BAD_INPUT)
+def test_bad_input_is_rejected_naming_the_argument(fn, kwargs, arg):
+    assert_rejects(fn, kwargs, arg)

@@ -26,10 +26,21 @@ def test_ci_runs_the_readme_test_command_verbatim():
     assert test_cmd in ci_lines, ".ci/run must run the README's test command as written"
 
 
-def test_the_notebook_the_open_command_names_exists():
+def test_the_open_command_serves_the_repository_and_opens_the_first_lesson():
+    """Served from the repository root (data/ visible), with the printed URL on lesson 01."""
     open_cmd, _ = _commands()
-    target = open_cmd.rsplit(" ", 1)[1]
-    assert (ROOT / target).exists(), target
+    url = re.search(r"--LabApp\.default_url=/lab/tree/(\S+)$", open_cmd)
+    assert url, "the open command should end with --LabApp.default_url=/lab/tree/<first lesson>"
+    first = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))[0]
+    assert url.group(1) == f"notebooks/{first.name}"
+
+
+def test_commands_in_docs_use_the_virtual_environment():
+    """`python tools/...` fails outside .venv (ModuleNotFoundError); docs say .venv/bin/python."""
+    for doc in ("README.md", "CONTRIBUTING.md"):
+        text = (ROOT / doc).read_text()
+        bare = re.findall(r"(?<![/\w])python (?:tools|benchmarks|-m)\S*", text)
+        assert not bare, f"{doc}: use .venv/bin/python, not bare {bare}"
 
 
 def test_every_notebook_is_on_the_map_in_order():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from bad_input import assert_rejects, cases
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -97,3 +98,12 @@ def test_score_empty_x():
 def test_bad_arguments_raise_naming_them(kwargs, pattern):
     with pytest.raises(ValueError, match=pattern):
         normal_score(**({"x": [0.0, 1.0], "mu": 0.0, "sigma": 1.0} | kwargs))
+
+
+BAD_INPUT = cases(normal_score, {"x": [1.0, 2.0], "mu": 0.0, "sigma": 1.0},
+                  {"x": "array", "mu": "location", "sigma": "scale"})  # fmt: skip
+
+
+@pytest.mark.parametrize(("fn", "kwargs", "arg"), BAD_INPUT)
+def test_bad_input_is_rejected_naming_the_argument(fn, kwargs, arg):
+    assert_rejects(fn, kwargs, arg)

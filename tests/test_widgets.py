@@ -1,23 +1,27 @@
-"""Tests for helpers.widgets, driven the way a student drives them: move a slider, read."""
+"""Tests for the explorer framework (helpers.widgets.explorer): sliders, errors, snapshots."""
 
 from __future__ import annotations
 
 import base64
 import io
-import math
 import warnings
 
 import ipywidgets as widgets
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from bad_input import assert_rejects, cases
 from PIL import Image
 
-from helpers.data import load_old_faithful
-from helpers.distributions import normal_loglik
 from helpers.plotting import new_figure
-from helpers.widgets import Explorer, float_slider, likelihood_explorer, log_slider
+from helpers.widgets import (
+    Explorer,
+    choice,
+    float_slider,
+    int_slider,
+    log_slider,
+    nice_step,
+    seed_slider,
+)
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
@@ -25,26 +29,6 @@ WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 def decode(png: bytes) -> np.ndarray:
     return np.asarray(Image.open(io.BytesIO(png)).convert("RGBA"))
-
-
-@pytest.fixture(scope="module")
-def waiting():
-    return load_old_faithful()["waiting"].to_numpy()
-
-
-@pytest.fixture
-def explorer(waiting):
-    return likelihood_explorer(waiting, name="waiting", unit="min")
-
-
-@pytest.fixture(scope="module")
-def shared_explorer(waiting):
-    return likelihood_explorer(waiting)
-
-
-def expected_gap(x, mu, sigma):
-    """ell(x_bar, sigma) - ell(mu, sigma) = n (x_bar - mu)^2 / (2 sigma^2)."""
-    return x.size * (x.mean() - mu) ** 2 / (2 * sigma**2)
 
 
 # --- sliders ------------------------------------------------------------------------------------
@@ -69,183 +53,24 @@ def test_log_slider_settings():
 # --- the likelihood explorer ----------------------------------------------------------------------
 
 
-def test_initial_state_is_a_deliberately_poor_fit(explorer, waiting):
-    x_bar, sd = waiting.mean(), waiting.std()
-    assert explorer.error is None
-    assert set(explorer.result) == {"mu", "sigma", "loglik", "loglik_best_mu", "gap"}
-    step = explorer.controls["mu"].step  # start values are snapped to the slider step
-    assert explorer.values == {
-        "mu": pytest.approx(x_bar + sd / 2, abs=step / 2),
-        "sigma": pytest.approx(0.6 * sd, abs=step / 2),
-    }
-    assert explorer.result["gap"] > 0
-    assert bytes(explorer.image.value).startswith(PNG_SIGNATURE)
-    assert explorer.readout_text.count("\n") == 2
+def test_int_seed_and_choice_controls():
+    s = int_slider("steps", 10, 1, 100)
+    assert isinstance(s, widgets.IntSlider) and (s.value, s.min, s.max) == (10, 1, 100)
+    seed = seed_slider()
+    assert isinstance(seed, widgets.IntSlider) and seed.min == 0 and seed.value == 0
+    c = choice("optimiser", ["plain", "momentum", "adam"])
+    assert isinstance(c, widgets.Dropdown) and c.value == "plain"
 
 
-def test_slider_ranges_cover_the_data(explorer, waiting):
-    mu, sigma = explorer.controls["mu"], explorer.controls["sigma"]
-    assert mu.min <= waiting.mean() <= mu.max
-    assert mu.min == pytest.approx(waiting.min(), abs=0.05)
-    assert mu.max == pytest.approx(waiting.max(), abs=0.05)
-    assert sigma.min <= waiting.std() <= sigma.max
-    assert sigma.min > 0
+@pytest.mark.parametrize(("scale", "step"), [(13.6, 0.1), (1.0, 0.01), (0.05, 0.0001), (250, 1.0)])
+def test_nice_step(scale, step):
+    assert nice_step(scale) == pytest.approx(step)
 
 
-def test_mu_at_sample_mean_closes_the_gap(explorer, waiting):
-    explorer.controls["mu"].value = waiting.mean()
-    r = explorer.result
-    assert explorer.error is None
-    assert r["gap"] == pytest.approx(expected_gap(waiting, r["mu"], r["sigma"]), abs=1e-9)
-    assert r["gap"] == pytest.approx(0.0, abs=1e-9)
-    assert r["loglik"] == r["loglik_best_mu"]
-
-
-def test_mu_on_the_slider_step_nearest_the_mean_has_a_tiny_gap(explorer, waiting):
-    # In the browser the slider snaps to min + k * step: the gap there is not 0 but tiny.
-    mu = explorer.controls["mu"]
-    snapped = mu.min + round((waiting.mean() - mu.min) / mu.step) * mu.step
-    mu.value = snapped
-    r = explorer.result
-    assert r["gap"] == pytest.approx(expected_gap(waiting, snapped, r["sigma"]), rel=1e-9)
-    assert 0 <= r["gap"] <= waiting.size * (mu.step / 2) ** 2 / (2 * r["sigma"] ** 2)
-
-
-@pytest.mark.parametrize("d", [-20.0, -3.0, -0.1, 0.1, 3.0, 20.0])
-@pytest.mark.parametrize("sigma", [5.0, 13.5, 25.0])
-def test_moving_mu_away_from_mean_lowers_loglik_by_the_formula(explorer, waiting, d, sigma):
-    n, x_bar = waiting.size, waiting.mean()
-    explorer.controls["sigma"].value = sigma
-    explorer.controls["mu"].value = x_bar
-    at_mean = explorer.result["loglik"]
-    explorer.controls["mu"].value = x_bar + d
-    r = explorer.result
-    assert r["mu"] == pytest.approx(x_bar + d)
-    assert r["loglik"] < at_mean
-    drop = n * (r["mu"] - x_bar) ** 2 / (2 * sigma**2)
-    assert at_mean - r["loglik"] == pytest.approx(drop, rel=1e-9, abs=1e-9)
-    assert r["loglik"] == pytest.approx(float(normal_loglik(waiting, r["mu"], sigma)), rel=1e-12)
-    assert r["gap"] == pytest.approx(drop, rel=1e-9, abs=1e-9)
-    assert r["loglik_best_mu"] == pytest.approx(at_mean, rel=1e-12)
-
-
-def test_mle_gives_the_overall_maximum(explorer, waiting):
-    x_bar, sd = waiting.mean(), waiting.std(ddof=0)
-    explorer.controls["mu"].value = x_bar
-    explorer.controls["sigma"].value = sd
-    best = explorer.result["loglik"]
-    assert best == pytest.approx(float(normal_loglik(waiting, x_bar, sd)), rel=1e-12)
-    assert "you are 0.0 nats below it" in explorer.readout_text.splitlines()[2]
-    mu_c, sigma_c = explorer.controls["mu"], explorer.controls["sigma"]
-    for mu in np.linspace(mu_c.min, mu_c.max, 7):
-        for sigma in [*np.linspace(sigma_c.min, sigma_c.max, 7), 0.99 * sd, 1.01 * sd]:
-            mu_c.value, sigma_c.value = mu, sigma
-            assert explorer.result["loglik"] < best
-
-
-def test_readout_text_reports_the_numbers(explorer, waiting):
-    explorer.controls["mu"].value = 60.0
-    explorer.controls["sigma"].value = 10.0
-    r = explorer.result
-    lines = explorer.readout_text.splitlines()
-    assert lines[0] == f"log-likelihood  ℓ(μ=60.0, σ=10.0) = {r['loglik']:,.1f} nats"
-    assert f"you are {r['gap']:,.1f} nats below it" in lines[1]
-    assert f"{waiting.mean():.2f} min" in lines[1]
-    assert f"σ = {waiting.std():.2f}" in lines[2]
-
-
-@pytest.mark.parametrize("name", ["mu", "sigma"])
-def test_moving_a_slider_changes_readout_and_image(explorer, name):
-    text, png = explorer.readout_text, bytes(explorer.image.value)
-    control = explorer.controls[name]
-    control.value = control.min + 0.75 * (control.max - control.min)
-    assert explorer.readout_text != text
-    assert bytes(explorer.image.value) != bytes(png)
-    assert bytes(explorer.image.value).startswith(PNG_SIGNATURE)
-    assert not np.array_equal(decode(explorer.image.value), decode(png))
-    assert "<div" in explorer.readout.value and "nats" in explorer.readout.value
-
-
-def test_returning_to_a_setting_gives_the_same_picture(explorer):
-    png = decode(explorer.image.value)
-    start = explorer.controls["mu"].value
-    explorer.controls["mu"].value = explorer.controls["mu"].min
-    explorer.controls["mu"].value = start
-    np.testing.assert_array_equal(decode(explorer.image.value), png)
-
-
-@pytest.mark.parametrize("mu_end", ["min", "max"])
-@pytest.mark.parametrize("sigma_end", ["min", "max"])
-def test_slider_corners_are_clean(explorer, mu_end, sigma_end):
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        explorer.controls["mu"].value = getattr(explorer.controls["mu"], mu_end)
-        explorer.controls["sigma"].value = getattr(explorer.controls["sigma"], sigma_end)
-        explorer._repr_mimebundle_()
-    assert [str(w.message) for w in caught] == []
-    assert explorer.error is None
-    assert explorer.result is not None
-    assert all(math.isfinite(v) for v in explorer.result.values())
-    assert explorer.result["gap"] >= 0
-    assert not explorer.readout_text.startswith("Cannot show")
-
-
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(u=st.floats(0, 1), v=st.floats(0, 1))
-def test_gap_is_never_negative_and_matches_formula(shared_explorer, waiting, u, v):
-    ex = shared_explorer  # one explorer per example would be slow
-    mu_c, sigma_c = ex.controls["mu"], ex.controls["sigma"]
-    mu_c.value = mu_c.min + u * (mu_c.max - mu_c.min)
-    sigma_c.value = sigma_c.min + v * (sigma_c.max - sigma_c.min)
-    r = ex.result
-    assert ex.error is None
-    assert r["gap"] >= 0
-    expected = expected_gap(waiting, r["mu"], r["sigma"])
-    assert r["gap"] == pytest.approx(expected, rel=1e-9, abs=1e-9)
-
-
-def test_repr_mimebundle_carries_picture_and_text(explorer):
-    explorer.controls["mu"].value = 65.0
-    bundle = explorer._repr_mimebundle_()
-    assert isinstance(bundle["image/png"], str)
-    assert base64.b64decode(bundle["image/png"]) == explorer.snapshot_png()  # plot + readout
-    text = bundle["text/plain"]
-    assert text.startswith("Explorer (")
-    assert text.splitlines()[0] == f"Explorer (mu = 65, sigma = {explorer.values['sigma']:.4g})"
-    assert text.endswith(explorer.readout_text)
-    assert bundle[WIDGET_VIEW]["model_id"] == explorer.model_id
-
-
-@pytest.mark.parametrize(
-    ("data", "pattern"),
-    [
-        ([60.0, np.nan, 70.0], r"^waiting contains NaN"),
-        ([], r"^waiting must not be empty"),
-        ([[60.0, 70.0], [80.0, 90.0]], r"^waiting must have shape \(n_samples,\)"),
-        ([60.0, np.inf], r"^waiting contains inf"),
-        ("sixty", r"^waiting must be numeric"),
-    ],
-)
-def test_bad_data_raises_naming_the_argument(data, pattern):
-    with pytest.raises(ValueError, match=pattern):
-        likelihood_explorer(data, name="waiting")
-
-
-def test_bad_data_default_name_is_x():
-    with pytest.raises(ValueError, match=r"^x contains NaN"):
-        likelihood_explorer([1.0, np.nan])
-
-
-def test_explorer_accepts_a_pandas_column():
-    ex = likelihood_explorer(load_old_faithful()["eruptions"], name="eruptions", unit="min")
-    assert ex.error is None
-    assert "eruptions" in ex.children[0].value  # the title
-
-
-def test_sigma_slider_minimum_is_valid_for_small_scale_data(rng):
-    ex = likelihood_explorer(rng.normal(0.0, 0.3, 100))
-    ex.controls["sigma"].value = ex.controls["sigma"].min
-    assert ex.error is None
+@pytest.mark.parametrize("scale", [0, -1, float("nan"), float("inf"), "abc"])
+def test_nice_step_rejects_bad_scales_naming_the_argument(scale):
+    with pytest.raises(ValueError, match=r"^scale "):
+        nice_step(scale)
 
 
 # --- the Explorer base class ---------------------------------------------------------------
@@ -380,15 +205,9 @@ def test_mimebundle_with_a_dropdown_control():
     assert "kind = normal" in ex._repr_mimebundle_()["text/plain"]
 
 
-def test_snapshot_shows_the_plot_with_the_readout_underneath(explorer):
-    """What GitHub and nbviewer show in place of the live explorer: picture plus numbers."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        snapshot = explorer.snapshot_png()
-    assert not caught, [str(w.message) for w in caught]  # e.g. a glyph missing from a font
-    plot = Image.open(io.BytesIO(bytes(explorer.image.value)))
-    both = Image.open(io.BytesIO(snapshot))
-    assert both.width == plot.width
-    assert both.height >= plot.height + 20 * len(explorer.readout_text.splitlines())
-    bundle = explorer._repr_mimebundle_()
-    assert base64.b64decode(bundle["image/png"]) == snapshot
+BAD_INPUT = cases(nice_step, {"scale": 13.6}, {"scale": "scale"})
+
+
+@pytest.mark.parametrize(("fn", "kwargs", "arg"), BAD_INPUT)
+def test_bad_input_is_rejected_naming_the_argument(fn, kwargs, arg):
+    assert_rejects(fn, kwargs, arg)

@@ -2,8 +2,8 @@
 
 Usage (from the repository root, with the requirements installed)::
 
-    python tools/execute_notebooks.py                 # every notebooks/NN_*.ipynb
-    python tools/execute_notebooks.py notebooks/01_likelihood.ipynb
+    .venv/bin/python tools/execute_notebooks.py        # every lesson, then every solutions notebook
+    .venv/bin/python tools/execute_notebooks.py notebooks/01_likelihood.ipynb
 
 What it guarantees, so that strict nbval can compare the saved outputs:
 
@@ -57,7 +57,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="*", type=Path)
     args = parser.parse_args(argv)
-    paths = args.notebooks or sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    paths = args.notebooks or [
+        *sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")),
+        *sorted((ROOT / "notebooks" / "solutions").glob("[0-9][0-9]_*_solutions.ipynb")),
+    ]
     for path in paths:
         print(f"executing {path} ...", flush=True)
         execute(path.resolve())

@@ -1,0 +1,114 @@
+"""One parametrized check for bad input, shared by every helper's tests.
+
+Every public helper rejects bad input with a ``ValueError`` that names the argument
+(CONTRIBUTING.md). Rather than hand-written one-offs, a test module declares, once per
+helper, a valid call and the *kind* of each argument; :func:`cases` expands that into
+the standard bad values of each kind, and :func:`assert_rejects` checks the error::
+
+    from bad_input import assert_rejects, cases
+
+    BAD = cases(normal_pdf, {"x": [1.0], "mu": 0.0, "sigma": 1.0},
+                {"x": "array", "mu": "location", "sigma": "scale"})
+
+    @pytest.mark.parametrize(("fn", "kwargs", "arg"), BAD)
+    def test_bad_input_is_rejected_naming_the_argument(fn, kwargs, arg):
+        assert_rejects(fn, kwargs, arg)
+
+``tests/test_bad_input_coverage.py`` fails when a public helper (a name in some
+``helpers`` module's ``__all__``) is declared by no test module and not exempted there
+with a reason, so a new helper cannot skip these checks.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import numpy as np
+import pytest
+
+NAN, INF = math.nan, math.inf
+
+#: The standard bad values for each kind of argument: (label, value).
+KINDS: dict[str, list[tuple[str, object]]] = {
+    # any-shaped numeric array; empty allowed
+    "array": [("nan", [1.0, NAN]), ("text", "abc")],
+    # a non-empty, finite 1-D sample of shape (n_samples,)
+    "sample": [
+        ("empty", []), ("nan", [1.0, NAN, 2.0]), ("inf", [1.0, INF, 2.0]),
+        ("2-d", [[1.0, 2.0], [3.0, 4.0]]), ("text", "abc"),
+    ],
+    # a non-empty, finite 2-D sample of shape (n_samples, n_features)
+    "sample2d": [
+        ("empty", np.empty((0, 2))), ("nan", [[1.0, NAN], [2.0, 3.0]]),
+        ("inf", [[1.0, INF], [2.0, 3.0]]), ("1-d", [1.0, 2.0, 3.0]), ("text", "abc"),
+    ],
+    # a finite location (a mean): scalar or array
+    "location": [("nan", NAN), ("inf", INF), ("text", "abc")],
+    # a finite, strictly positive scale: a standard deviation, a step size, a rate
+    "scale": [("zero", 0.0), ("negative", -1.0), ("nan", NAN), ("inf", INF), ("text", "abc")],
+    # a count >= 1: steps, samples, components
+    "count": [("zero", 0), ("negative", -3), ("fraction", 1.5), ("nan", NAN)],
+    # a probability in [0, 1]
+    "probability": [("negative", -0.1), ("above one", 1.1), ("nan", NAN)],
+    # mixture weights: non-negative, summing to one
+    "weights": [("not summing to one", [0.5, 0.6]), ("negative", [1.5, -0.5]),
+                ("nan", [NAN, 1.0])],
+}  # fmt: skip
+
+#: Every helper some test module has declared, by qualified name.
+COVERED: set[str] = set()
+
+
+def _qualname(fn: Callable) -> str:
+    return f"{fn.__module__}.{fn.__qualname__}"
+
+
+def cases(
+    fn: Callable,
+    valid: dict,
+    kinds: dict[str, str],
+    *,
+    covers: str | None = None,
+    extra: dict[str, list] | None = None,
+) -> list:
+    """``pytest.param(fn, kwargs, arg)`` for every standard bad value of every argument.
+
+    Parameters
+    ----------
+    fn : callable
+        Called as ``fn(**kwargs)``. For a class or method, pass a small lambda and name
+        what it covers with ``covers="helpers.mixture.GaussianMixture"``.
+    valid : dict
+        Keyword arguments for a call that succeeds. Checked here: it must not raise.
+    kinds : dict
+        ``{argument: kind}``, kinds from :data:`KINDS`.
+    extra : dict, optional
+        ``{argument: [value, ...]}``: bad values particular to this helper.
+    """  # fmt: skip
+    name = covers or _qualname(fn)
+    fn(**valid)  # the valid call must work, or every case below proves nothing
+    COVERED.add(name)
+    params = []
+    for arg, kind in kinds.items():
+        assert arg in valid, f"{name}: {arg!r} has a kind but no valid value"
+        bad = list(KINDS[kind]) + [
+            (f"extra{i}", v) for i, v in enumerate((extra or {}).get(arg, []))
+        ]
+        for label, value in bad:
+            kwargs = {**valid, arg: value}
+            params.append(
+                pytest.param(fn, kwargs, arg, id=f"{name.rsplit('.', 1)[-1]}-{arg}-{label}")
+            )
+    return params
+
+
+def assert_rejects(fn: Callable, kwargs: dict, arg: str) -> None:
+    """``fn(**kwargs)`` raises a ``ValueError`` whose message names ``arg``, and warns nothing."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError) as info:
+            fn(**kwargs)
+    assert arg in str(info.value), f"the message {str(info.value)!r} does not name {arg!r}"
