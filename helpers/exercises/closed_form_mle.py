@@ -51,8 +51,8 @@ def _ex_02_4() -> float:
 
 
 def _ex_02_4_n_minus_2() -> float:
-    x, y = _adelie_xy()
-    return _ex_02_4() * np.sqrt(x.size / (x.size - 2))
+    n = _adelie_xy()[0].size
+    return _ex_02_4() * np.sqrt(n / (n - 2))
 
 
 def _ex_02_7() -> float:
@@ -84,7 +84,7 @@ register(Exercise(
         (lambda: float(EXPONENTIAL_SAMPLE.mean()),
          "That is the mean waiting time, 1/lambda (hours); the rate is per hour."),
         (lambda: float((EXPONENTIAL_SAMPLE.size - 1) / EXPONENTIAL_SAMPLE.sum()),
-         "That is the unbiased correction with n - 1; the MLE comes straight from d ell / d lambda = 0."),
+         "That uses n - 1 (an unbiased correction); the MLE is where d ell / d lambda = 0."),
         (lambda: float(1 / np.median(EXPONENTIAL_SAMPLE)),
          "The median appears for the Laplace location, not here: redo the derivative."),
     ),
@@ -100,8 +100,8 @@ register(Exercise(
     options=("a", "b", "c", "d"),
     mistakes=(
         (lambda: "a", "That is the MLE: computable, but low by the factor (n - 1)/n on average."),
-        (lambda: "c", "Unbiased indeed, but it needs the true mean, which real data never give you."),
-        (lambda: "d", "It needs the true mean, and with mu known dividing by n - 1 is biased high."),
+        (lambda: "c", "Unbiased, but it needs the true mean, which real data never give you."),
+        (lambda: "d", "It needs the true mean, and with mu known, n - 1 makes it biased high."),
     ),
 ))  # fmt: skip
 register(Exercise(
@@ -141,7 +141,7 @@ register(Exercise(
     "(b) maximising a lower bound on the log-likelihood (the ELBO), "
     "(c) an adversarial objective (fooling a discriminator), with no likelihood evaluated.",
     lambda: "c",
-    "ask whether a GAN's generator gives you a density p_theta(x) you could evaluate at a data point.",
+    "ask whether a GAN's generator gives a density p_theta(x) you could evaluate at a data point.",
     options=("a", "b", "c"),
     mistakes=(
         (lambda: "a", "A GAN's generator has no density to evaluate, so it cannot maximise one."),
@@ -160,6 +160,6 @@ register(Exercise(
     mistakes=(
         (lambda: _ex_02_7() ** 2, "That is the variance; the question asks for sigma."),
         (lambda: GAMMA_SCALE, "theta is the Gamma's scale parameter, not its standard deviation."),
-        (lambda: GAMMA_SHAPE * GAMMA_SCALE, "That is the mean k theta: it is mu_hat, not sigma_hat."),
+        (lambda: GAMMA_SHAPE * GAMMA_SCALE, "That is the mean k theta: mu_hat, not sigma_hat."),
     ),
 ))  # fmt: skip
