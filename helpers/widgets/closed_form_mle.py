@@ -210,7 +210,7 @@ def outlier_explorer(x, *, name="x", unit="", position=None, max_position=None, 
     n = x.size
 
     fig, (ax_data, ax_est) = new_figure(ncols=2, figsize=(10.0, 3.8))
-    plot_histogram(x, ax=ax_data, bins=bins, label=f"{name} ({n} points)")
+    plot_histogram(x, ax=ax_data, bins=bins, label=f"data ({n} points)")
     window = (lo - 0.3 * span, hi + 0.3 * span)
     grid = np.linspace(*window, 400)
     y_top = 1.5 * max(p.get_height() for p in ax_data.patches)
@@ -225,8 +225,9 @@ def outlier_explorer(x, *, name="x", unit="", position=None, max_position=None, 
     ax_data.set_ylim(0, y_top)
     ax_data.set_xlabel(f"{name}{in_unit}")
     ax_data.legend(loc="upper left", fontsize="small", framealpha=0.9)
-    off = ax_data.text(0.98, 0.97, "", transform=ax_data.transAxes, ha="right", va="top",
-                       fontsize="small", wrap=True, animated=True)  # fmt: skip
+    off = ax_data.text(0.98, 0.60, "", transform=ax_data.transAxes, ha="right", va="top",
+                       fontsize="small", wrap=True, animated=True,
+                       bbox={"fc": "white", "ec": "none", "alpha": 0.8})  # fmt: skip
 
     # The right panel depends on the data only: every slider position at once, drawn once.
     positions = np.linspace(slider_lo, slider_hi, 400)
@@ -254,7 +255,7 @@ def outlier_explorer(x, *, name="x", unit="", position=None, max_position=None, 
         median_line.set_xdata([median] * 2)
         inside = window[0] <= position <= window[1]
         outlier_dot.set_data([position] if inside else [], [0.04 * y_top] if inside else [])
-        notes = [] if inside else [f"extra point at {position:.{digits}f}{u}, off to the right"]
+        notes = [] if inside else [f"extra point at {position:.{digits}f}{u}, off to the right →"]
         if mean > window[1]:
             notes.append(f"mean {mean:.2f}{u}, off to the right")
         off.set_text("\n".join(notes))
