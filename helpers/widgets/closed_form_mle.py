@@ -24,7 +24,7 @@ _MLE_STYLE = {"color": COLORS["model"], "ls": "-", "marker": "o"}
 _DDOF1_STYLE = {"color": COLORS["estimate"], "ls": "--", "marker": "s"}
 
 
-def variance_bias_explorer(*, n=3, n_max=30, n_repeats=20_000, sigma=1.0, seed=0):
+def variance_bias_explorer(*, n=3, n_max=30, n_repeats=10_000, sigma=1.0, seed=0):
     r"""A slider for the sample size ``n``: the 1/n variance MLE is low by (n - 1)/n on average.
 
     Draws ``n_repeats`` samples of size ``n`` from :math:`\mathcal N(0, \sigma^2)` and
@@ -42,7 +42,7 @@ def variance_bias_explorer(*, n=3, n_max=30, n_repeats=20_000, sigma=1.0, seed=0
         Starting sample size, between 2 and ``n_max``.
     n_max : int, default 30
         Largest sample size on the slider (>= 3).
-    n_repeats : int, default 20_000
+    n_repeats : int, default 10_000
         Samples per size; the averages are then within about
         :math:`3\sigma^2\sqrt{2/(n\,n_{repeats})}` of their expectations.
     sigma : float, default 1.0
@@ -72,7 +72,7 @@ def variance_bias_explorer(*, n=3, n_max=30, n_repeats=20_000, sigma=1.0, seed=0
         est = variance_estimates(sizes, n_repeats=n_repeats, sigma=sigma, rng=seed)
         return est, est["mle"].mean(axis=1), est["ddof1"].mean(axis=1)
 
-    fig, (ax_avg, ax_hist) = new_figure(ncols=2, figsize=(10.0, 3.8))
+    fig, (ax_avg, ax_hist) = new_figure(ncols=2)
     ax_avg.plot(sizes, (sizes - 1) / sizes * var, color="grey", lw=1.5,
                 label=r"theory $\frac{n-1}{n}\sigma^2$")  # fmt: skip
     ax_avg.axhline(var, color="k", ls=":", lw=1, label=r"true $\sigma^2$")
@@ -105,7 +105,7 @@ def variance_bias_explorer(*, n=3, n_max=30, n_repeats=20_000, sigma=1.0, seed=0
     ax_hist.set_xlabel(r"estimate of $\sigma^2$ (one per sample)")
     ax_hist.set_ylabel("density")
     ax_hist.legend(loc="upper right", fontsize="small", framealpha=0.9)
-    hist_title = ax_hist.set_title(" ", animated=True)
+    ax_hist.set_title(f"at the current n: {n_repeats:,} estimates of each kind")
     note = ax_hist.text(0.97, 0.62, "", transform=ax_hist.transAxes, ha="right", va="top",
                         fontsize="small", animated=True)  # fmt: skip
 
@@ -124,7 +124,6 @@ def variance_bias_explorer(*, n=3, n_max=30, n_repeats=20_000, sigma=1.0, seed=0
         hist_ddof1.set_ydata(np.repeat(dens_ddof1 / (n_repeats * width), 2))
         mean_mle_line.set_xdata([mean_mle[k]] * 2)
         mean_ddof1_line.set_xdata([mean_ddof1[k]] * 2)
-        hist_title.set_text(f"n = {n}: {n_repeats:,} estimates of each kind")
         beyond = float(np.mean(est["ddof1"][k] > edges[-1]))
         peak = max(dens_mle.max(), dens_ddof1.max()) / (n_repeats * width)
         notes = [f"{beyond:.1%} of the 1/(n-1)\nestimates are beyond 4σ²"] if beyond else []
@@ -209,7 +208,7 @@ def outlier_explorer(x, *, name="x", unit="", position=None, max_position=None, 
     median0, _ = laplace_mle(x)
     n = x.size
 
-    fig, (ax_data, ax_est) = new_figure(ncols=2, figsize=(10.0, 3.8))
+    fig, (ax_data, ax_est) = new_figure(ncols=2)
     plot_histogram(x, ax=ax_data, bins=bins, label=f"data ({n} points)")
     window = (lo - 0.3 * span, hi + 0.3 * span)
     grid = np.linspace(*window, 400)
@@ -225,6 +224,10 @@ def outlier_explorer(x, *, name="x", unit="", position=None, max_position=None, 
     ax_data.set_ylim(0, y_top)
     ax_data.set_xlabel(f"{name}{in_unit}")
     ax_data.legend(loc="upper left", fontsize="small", framealpha=0.9)
+    # Beyond the window the extra point is an arrow at the right edge (a marker is far
+    # cheaper to redraw than text); the right panel and the readout give its position.
+    (beyond,) = ax_data.plot([0.985], [0.04], ">", color="k", ms=10, transform=ax_data.transAxes,
+                             visible=False, animated=True)  # fmt: skip
     off = ax_data.text(0.98, 0.60, "", transform=ax_data.transAxes, ha="right", va="top",
                        fontsize="small", wrap=True, animated=True,
                        bbox={"fc": "white", "ec": "none", "alpha": 0.8})  # fmt: skip
@@ -242,7 +245,7 @@ def outlier_explorer(x, *, name="x", unit="", position=None, max_position=None, 
     ax_est.set_ylabel(f"location estimate{in_unit}")
     ax_est.set_title(f"with the extra point: {n + 1} points")
     ax_est.legend(loc="upper left", fontsize="small", framealpha=0.9)
-    titles = ax_data.set_title(" ", animated=True)
+    ax_data.set_title(f"{n} points + one extra (▼, or ▶ when beyond the window)")
 
     def view(position):
         both = np.concatenate([x, [position]])
@@ -255,19 +258,18 @@ def outlier_explorer(x, *, name="x", unit="", position=None, max_position=None, 
         median_line.set_xdata([median] * 2)
         inside = window[0] <= position <= window[1]
         outlier_dot.set_data([position] if inside else [], [0.04 * y_top] if inside else [])
-        notes = [] if inside else [f"extra point at {position:.{digits}f}{u}, off to the right →"]
-        if mean > window[1]:
-            notes.append(f"mean {mean:.2f}{u}, off to the right")
-        off.set_text("\n".join(notes))
+        beyond.set_visible(not inside)
+        off.set_text(f"mean {mean:.2f}{u}, off to the right" if mean > window[1] else "")
         est_dots.set_data([position, position], [mean, median])
         where.set_xdata([position] * 2)
-        titles.set_text(f"{n} points + one at {position:.{digits}f}{u}")
         result = {
             "position": position, "mean": mean, "median": median,
             "mean_shift": mean - mean0, "median_shift": median - median0,
             "sigma_hat": float(sigma), "scale_hat": scale,
         }  # fmt: skip
         lines = [
+            f"extra point at {position:.{digits}f}{u}"
+            + ("" if inside else " (beyond the left window: ▶ at its right edge)"),
             f"mean (Gaussian MLE):  {mean:.2f}{u}, moved {mean - mean0:+.2f}{u} by one point"
             f" (without it {mean0:.2f}{u})",
             f"median (Laplace MLE): {median:.2f}{u}, moved {median - median0:+.2f}{u}"
