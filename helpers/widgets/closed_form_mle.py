@@ -269,7 +269,7 @@ def outlier_explorer(x, *, name="x", unit="", position=None, max_position=None, 
         }  # fmt: skip
         lines = [
             f"extra point at {position:.{digits}f}{u}"
-            + ("" if inside else " (beyond the left window: ▶ at its right edge)"),
+            + ("" if inside else " (off the left plot: ▶ marks it at the right edge)"),
             f"mean (Gaussian MLE):  {mean:.2f}{u}, moved {mean - mean0:+.2f}{u} by one point"
             f" (without it {mean0:.2f}{u})",
             f"median (Laplace MLE): {median:.2f}{u}, moved {median - median0:+.2f}{u}"
