@@ -201,3 +201,11 @@ BAD_INPUT = [
 @pytest.mark.parametrize(("fn", "kwargs", "arg"), BAD_INPUT)
 def test_bad_input_is_rejected_naming_the_argument(fn, kwargs, arg):
     assert_rejects(fn, kwargs, arg)
+
+
+def test_an_off_plot_point_is_marked_and_named(outlier):
+    outlier.controls["position"].value = 391.0
+    assert "off the left plot" in outlier.readout_text.splitlines()[0]
+    outlier.controls["position"].value = 40.0
+    assert outlier.readout_text.splitlines()[0] == "extra point at 40 mm"
+    outlier.controls["position"].value = 391.0
