@@ -9,10 +9,13 @@ point, :math:`\tilde x = x + \sigma z`, and regress the known direction back,
 .. math:: J(\theta) = \mathbb E_{x,\,z}\,
           \big\lVert s_\theta(\tilde x, \sigma) + z / \sigma \big\rVert^2 .
 
-If :math:`s_\theta(\tilde x, \sigma) = \Phi_\sigma(\tilde x)\, W_\sigma` is linear in fixed
-features :math:`\Phi`, that is ordinary (ridge) least squares, solved here in closed form
-with numpy, one weight matrix per noise scale. The best function of all (no model
-restriction) is the score of the Gaussian kernel density estimate with bandwidth
+If :math:`s_\theta(\tilde x, \sigma) = g_\sigma(\tilde x) + \Phi_\sigma(\tilde x)\, W_\sigma` is
+linear in its weights, with fixed features :math:`\Phi` (Gaussian bumps) and a fixed base
+:math:`g_\sigma`, the score of the Gaussian fitted to the data and blurred by the noise, that is
+ordinary (ridge) least squares, solved here in closed form with numpy, one weight matrix per
+noise scale. The base keeps the model sane far from the data, where every bump is zero and
+the model is the score of a Gaussian, pointing back towards the data. The best function of
+all (no model restriction) is the score of the Gaussian kernel density estimate with bandwidth
 :math:`\sigma` on the sample, :func:`kde_score`.
 """
 
@@ -27,8 +30,19 @@ from helpers._validation import as_count, as_float_array, as_location, as_sample
 __all__ = ["LinearScoreModel", "dsm_loss", "fit_dsm", "kde_score", "rbf_features"]
 
 
+def _neg_half_sq_dist(A, B, scale):
+    """-||a_i - b_j||^2 / (2 scale^2) for every pair, shape (len(A), len(B)), by one matrix
+    product (|a|^2 - 2 a.b + |b|^2): much faster than a (len(A), len(B), d) difference array."""
+    sq = A @ (-2 * B.T)
+    sq += (A * A).sum(axis=1)[:, None]
+    sq += (B * B).sum(axis=1)[None, :]
+    np.maximum(sq, 0, out=sq)  # rounding can make a tiny distance negative
+    sq /= -2 * scale**2
+    return sq
+
+
 def rbf_features(X, centers, bandwidth):
-    r"""Fixed features of 2-D (or d-D) points: a constant, the coordinates, and Gaussian bumps.
+    r"""Fixed features of 2-D (or d-D) points: Gaussian bumps on a set of centres.
 
     Introduced in ``06_score_langevin.ipynb``.
 
@@ -42,10 +56,9 @@ def rbf_features(X, centers, bandwidth):
 
     Returns
     -------
-    ndarray of shape (n_samples, 1 + n_features + n_centers)
-        :math:`[1,\ x,\ \exp(-\lVert x - c_j\rVert^2 / 2h^2)]`. The constant and linear
-        columns let the model be exactly the score of a Gaussian, :math:`-(x-\mu)/v`,
-        which is what the score looks like at large noise.
+    ndarray of shape (n_samples, n_centers)
+        :math:`\exp(-\lVert x - c_j\rVert^2 / 2h^2)`: each is 1 at its centre and vanishes
+        a few :math:`h` away.
     """
     X = as_sample(X, "X", ndim=2)
     centers = as_location(centers, "centers")
@@ -54,14 +67,14 @@ def rbf_features(X, centers, bandwidth):
         raise ValueError(
             f"centers must have shape (n_centers, {X.shape[1]}) to match X, got {centers.shape}"
         )
-    sq = ((X[:, None, :] - centers[None]) ** 2).sum(axis=-1)
-    bumps = np.exp(-sq / (2 * bandwidth**2))
-    return np.hstack([np.ones((X.shape[0], 1)), X, bumps])
+    bumps = _neg_half_sq_dist(X, centers, bandwidth)
+    np.exp(bumps, out=bumps)
+    return bumps
 
 
 @dataclass(frozen=True)
 class LinearScoreModel:
-    """A noise-conditional score model :math:`s(x, \\sigma) = \\Phi_\\sigma(x) W_\\sigma`.
+    """A noise-conditional score model, :math:`g_\\sigma(x) + \\Phi_\\sigma(x) W_\\sigma`.
 
     Made by :func:`fit_dsm`; call it as ``model(X, sigma)`` with one of ``model.sigmas``
     (it is defined at the noise scales it was trained on, the ones annealed Langevin uses).
@@ -72,13 +85,25 @@ class LinearScoreModel:
     centers : ndarray of shape (n_centers, n_features)
     bandwidths : ndarray of shape (n_levels,)
         Bump width at each level, :math:`\\sqrt{h^2 + \\sigma^2}` (the blurred density is smoother).
-    coef_ : ndarray of shape (n_levels, 1 + n_features + n_centers, n_features)
+    mean_ : ndarray of shape (n_features,)
+    covariance_ : ndarray of shape (n_features, n_features)
+        The Gaussian fitted to the data; :math:`g_\\sigma` is the score of
+        :math:`\\mathcal N(\\text{mean\\_}, \\text{covariance\\_} + \\sigma^2 I)`.
+    coef_ : ndarray of shape (n_levels, n_centers, n_features)
     """
 
     sigmas: np.ndarray
     centers: np.ndarray
     bandwidths: np.ndarray
+    mean_: np.ndarray
+    covariance_: np.ndarray
     coef_: np.ndarray
+
+    def base_score(self, X, sigma):
+        """:math:`g_\\sigma(x)`: the score of the fitted Gaussian blurred by the noise."""
+        X = as_sample(X, "X", ndim=2)
+        cov = self.covariance_ + float(as_scale(sigma, "sigma")) ** 2 * np.eye(X.shape[1])
+        return -np.linalg.solve(cov, (X - self.mean_).T).T
 
     def level(self, sigma) -> int:
         """The index of the training noise scale equal to ``sigma`` (to 1e-9 relative)."""
@@ -93,7 +118,9 @@ class LinearScoreModel:
 
     def __call__(self, X, sigma):
         i = self.level(sigma)
-        return rbf_features(X, self.centers, self.bandwidths[i]) @ self.coef_[i]
+        X = as_sample(X, "X", ndim=2)
+        phi = rbf_features(X, self.centers, self.bandwidths[i])
+        return self.base_score(X, self.sigmas[i]) + phi @ self.coef_[i]
 
 
 def fit_dsm(X, sigmas, *, centers, bandwidth, n_noise=8, alpha=1e-6, rng=None):
@@ -125,9 +152,11 @@ def fit_dsm(X, sigmas, *, centers, bandwidth, n_noise=8, alpha=1e-6, rng=None):
     -----
     At each level, with :math:`\tilde x_{ij} = x_i + \sigma z_{ij}` and the feature matrix
     :math:`\Phi` of the :math:`\tilde x_{ij}`, the DSM objective
-    :math:`\frac1N \sum_{ij} \lVert \Phi_{ij} W + z_{ij}/\sigma \rVert^2` is minimised by
+    :math:`\frac1N \sum_{ij} \lVert g_\sigma(\tilde x_{ij}) + \Phi_{ij} W + z_{ij}/\sigma \rVert^2`
+    is minimised by
 
-    .. math:: W = (\Phi^\top\Phi + \lambda I)^{-1} \Phi^\top T,\qquad T_{ij} = -z_{ij}/\sigma ,
+    .. math:: W = (\Phi^\top\Phi + \lambda I)^{-1} \Phi^\top T,\qquad
+              T_{ij} = -z_{ij}/\sigma - g_\sigma(\tilde x_{ij}) ,
 
     with :math:`\lambda` = ``alpha`` times the trace of :math:`\Phi^\top\Phi` over its size.
     """
@@ -141,15 +170,19 @@ def fit_dsm(X, sigmas, *, centers, bandwidth, n_noise=8, alpha=1e-6, rng=None):
         raise ValueError(f"alpha must be >= 0, got {alpha!r}")
     rng = np.random.default_rng(rng)
     bandwidths = np.sqrt(bandwidth**2 + sigmas**2)
-    coefs = []
-    for sigma, h in zip(sigmas, bandwidths, strict=True):
+    mean = X.mean(axis=0)
+    cov = np.atleast_2d(np.cov(X, rowvar=False, ddof=0))
+    model = LinearScoreModel(sigmas, centers, bandwidths, mean, cov,
+                             np.zeros((sigmas.size, centers.shape[0], X.shape[1])))  # fmt: skip
+    for i, (sigma, h) in enumerate(zip(sigmas, bandwidths, strict=True)):
         z = rng.standard_normal((n_noise, *X.shape)).reshape(-1, X.shape[1])
         x_tilde = np.tile(X, (n_noise, 1)) + sigma * z
         phi = rbf_features(x_tilde, centers, h)
+        residual = -z / sigma - model.base_score(x_tilde, sigma)
         gram = phi.T @ phi
         ridge = alpha * np.trace(gram) / gram.shape[0]
-        coefs.append(np.linalg.solve(gram + ridge * np.eye(gram.shape[0]), phi.T @ (-z / sigma)))
-    return LinearScoreModel(sigmas, centers, bandwidths, np.stack(coefs))
+        model.coef_[i] = np.linalg.solve(gram + ridge * np.eye(gram.shape[0]), phi.T @ residual)
+    return model
 
 
 def dsm_loss(score_fn, X, sigma, *, n_noise=8, rng=None):
@@ -220,7 +253,7 @@ def kde_score(X, data, sigma):
     sigma = float(as_scale(sigma, "sigma"))
     if data.shape[1] != X.shape[1]:
         raise ValueError(f"data must have {X.shape[1]} features like X, got shape {data.shape}")
-    sq = ((X[:, None, :] - data[None]) ** 2).sum(axis=-1) / (-2 * sigma**2)  # (m, n)
+    sq = _neg_half_sq_dist(X, data, sigma)  # (m, n)
     sq -= sq.max(axis=1, keepdims=True)
     np.exp(sq, out=sq)
     sq /= sq.sum(axis=1, keepdims=True)
