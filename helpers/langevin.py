@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
+from scipy.fft import next_fast_len
 
 from helpers._validation import as_count, as_float_array, as_scale
 
@@ -447,7 +448,7 @@ def effective_sample_size(draws):
     split = _as_draws(draws)
     n, m = split.shape
     centred = split - split.mean(axis=0)
-    size = 1 << int(2 * n - 1).bit_length()  # zero padding: a linear, not circular, correlation
+    size = next_fast_len(2 * n - 1, real=True)  # zero padding: a linear, not circular, correlation
     spectrum = np.fft.rfft(np.ascontiguousarray(centred.T), n=size, axis=1)  # chains in rows
     power = spectrum.real**2 + spectrum.imag**2
     # The mean over chains of their autocovariances: average the spectra, one inverse FFT.
