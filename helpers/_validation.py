@@ -66,3 +66,22 @@ def as_probability(value, name: str = "p"):
         bad = float(arr[(arr < 0) | (arr > 1)].flat[0])
         raise ValueError(f"{name} must be within [0, 1], got {bad!r}")
     return arr
+
+
+def as_weights(value, name: str = "weights"):
+    """Mixture weights: a non-empty 1-D array of non-negative numbers summing to one.
+
+    The sum is checked to 1e-8 (relative), so weights typed to a few decimals such as
+    ``[0.2, 0.8]`` pass while ``[0.5, 0.6]`` is rejected.
+    """
+    arr = as_float_array(value, name, allow_empty=False, allow_inf=False)
+    if arr.ndim != 1:
+        raise ValueError(
+            f"{name} must have shape (n_components,), got an array of shape {arr.shape}"
+        )
+    if (arr < 0).any():
+        bad = float(arr[arr < 0][0])
+        raise ValueError(f"{name} must be >= 0, got {bad!r}")
+    if not np.isclose(arr.sum(), 1.0, rtol=1e-8, atol=0):
+        raise ValueError(f"{name} must sum to 1, got a sum of {float(arr.sum())!r}")
+    return arr

@@ -1,0 +1,121 @@
+"""Notebook 06's explorers (helpers.widgets.score_langevin), driven the way a student drives them:
+every slider to both ends with warnings recorded, and results that follow the maths."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+from bad_input import assert_rejects, cases
+
+from helpers.langevin import langevin_gaussian, rhat, ula_gaussian_variance
+from helpers.scores import mixture_score
+from helpers.widgets.score_langevin import langevin_explorer, noise_scale_explorer
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture(scope="module")
+def lex():
+    return langevin_explorer()
+
+
+@pytest.fixture(scope="module")
+def nex():
+    return noise_scale_explorer()
+
+
+def _move(explorer, name, value):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        explorer.controls[name].value = value
+        explorer._repr_mimebundle_()
+    assert [str(w.message) for w in caught] == []
+    assert explorer.error is None, explorer.error
+    assert bytes(explorer.image.value).startswith(PNG_SIGNATURE)
+    assert not explorer.readout_text.startswith("Cannot show")
+
+
+def test_langevin_defaults_are_the_source_example(lex):
+    assert lex.values == {"step_size": pytest.approx(0.005), "n_steps": 3000, "seed": 0}
+    r = lex.result
+    assert not r["diverged"]
+    assert r["var_theory"] == pytest.approx(ula_gaussian_variance(0.5, 0.005))
+    assert "R-hat" in lex.readout_text and "KS distance" in lex.readout_text
+
+
+@pytest.mark.parametrize("name", ["step_size", "n_steps", "seed"])
+@pytest.mark.parametrize("end", ["min", "max"])
+def test_langevin_slider_ends_are_clean(lex, name, end):
+    control = lex.controls[name]
+    _move(lex, name, getattr(control, end))
+    _move(lex, name, {"step_size": 0.005, "n_steps": 3000, "seed": 0}[name])
+
+
+def test_langevin_results_follow_the_maths(lex):
+    _move(lex, "step_size", 0.1)
+    _move(lex, "n_steps", 2000)
+    r = lex.result
+    path = langevin_gaussian(1.0, 0.5, np.full(200, -5.0), step_size=0.1, n_steps=3000, rng=0,
+                             return_path=True)[1]  # fmt: skip
+    assert r["mean"] == pytest.approx(path[2000].mean(), rel=1e-9)
+    assert r["var"] == pytest.approx(path[2000].var(), rel=1e-9)
+    assert r["rhat"] == pytest.approx(rhat(path[1000:2001]), rel=1e-9)
+    assert r["var_theory"] == pytest.approx(0.3125)
+    _move(lex, "step_size", 1e-4)
+    assert lex.result["rhat"] > 1.5  # far from converged: the start is not forgotten
+    _move(lex, "step_size", 0.005)
+    _move(lex, "n_steps", 3000)
+
+
+@pytest.mark.parametrize("eps", [0.5012, 0.7943, 1.0])
+def test_langevin_diverges_from_two_sigma_squared(lex, eps):
+    _move(lex, "step_size", eps)
+    assert lex.result["diverged"]
+    assert "diverged" in lex.readout_text or "run off" in lex.readout_text
+    _move(lex, "step_size", 0.3981)
+    assert not lex.result["diverged"]
+    _move(lex, "step_size", 0.005)
+
+
+def test_noise_explorer_follows_the_maths(nex):
+    for s in (0.01, 0.3, 1.0, 3.0, 10.0):
+        _move(nex, "noise_sigma", s)
+        r = nex.result
+        np.testing.assert_allclose(r["component_sigma"], np.sqrt(0.09 + s**2))
+        want = float(mixture_score(0.0, [0.2, 0.8], [-4.0, 4.0], np.sqrt([0.09 + s**2] * 2)))
+        assert r["score_at_midpoint"] == pytest.approx(want)
+    _move(nex, "noise_sigma", 0.01)
+    low_small = nex.result["low_fraction_noisy"]
+    _move(nex, "noise_sigma", 3.0)
+    assert nex.result["low_fraction_noisy"] < low_small  # noise fills the empty regions
+    assert nex.result["low_fraction_clean"] == pytest.approx(low_small, abs=0.02)
+
+
+@pytest.mark.parametrize("end", ["min", "max"])
+def test_noise_slider_ends_are_clean(nex, end):
+    _move(nex, "noise_sigma", getattr(nex.controls["noise_sigma"], end))
+
+
+def test_snapshots_carry_the_readout(lex, nex):
+    for ex in (lex, nex):
+        bundle = ex._repr_mimebundle_()
+        assert bundle["text/plain"].startswith("Explorer (")
+        assert bundle["text/plain"].endswith(ex.readout_text)
+
+
+BAD_INPUT = [
+    *cases(langevin_explorer, {"mu": 1.0, "sigma": 0.5, "x0": -5.0, "n_chains": 20,
+                               "max_steps": 40},
+           {"mu": "location", "sigma": "scale", "x0": "location", "n_chains": "count",
+            "max_steps": "count"}),
+    *cases(noise_scale_explorer, {"weights": [0.5, 0.5], "mu": [-2.0, 2.0], "sigma": [0.5, 0.5]},
+           {"weights": "weights", "mu": "location", "sigma": "scale"},
+           extra={"mu": [[1.0, 2.0, 3.0]]}),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("fn", "kwargs", "arg"), BAD_INPUT)
+def test_bad_input_is_rejected_naming_the_argument(fn, kwargs, arg):
+    assert_rejects(fn, kwargs, arg)
