@@ -509,7 +509,9 @@ def _move_every_slider(page, stem: str) -> dict:
         out[str(ei)] = {}
         for si in range(n_sliders):
             slider = sliders.nth(si)
-            label = slider.locator(".widget-label").first.inner_text().strip() or f"slider {si}"
+            # text_content, not inner_text: the latter is "" for a label not yet laid out
+            text = slider.locator(".widget-label").first.text_content() or ""
+            label = text.strip() or f"slider {si}"
             handle = slider.locator(".noUi-handle").first
             slider_readout = slider.locator(".widget-readout").first
             before = {
