@@ -7,23 +7,64 @@ Introduced in ``01_likelihood.ipynb``. Built on :mod:`helpers.widgets.explorer`
 from __future__ import annotations
 
 import functools
+import math
 
 import numpy as np
+from matplotlib import ticker
 
 from helpers._validation import as_location, as_sample, as_scale
 from helpers.distributions import normal_loglik, normal_pdf
-from helpers.plotting import COLORS, new_figure, plot_histogram
+from helpers.plotting import COLORS, histogram_bins, new_figure, plot_histogram
 from helpers.widgets.explorer import Explorer, float_slider, nice_step
 
 __all__ = ["likelihood_explorer"]
+
+#: Height of the right panel's window, in nats.
+WINDOW = 800.0
+
+
+def _odds(gap: float) -> str:
+    """What a gap of ``gap`` nats means: the data are e**gap times more probable there."""
+    if gap < 0.05:
+        return "you are on it"
+    if gap < 2:
+        return f"data only {math.exp(gap):.1f} times more probable there: a close call"
+    if gap < 7:
+        return f"data {math.exp(gap):.0f} times more probable there"
+    return f"data ≈ 10^{gap / math.log(10):.0f} times more probable there"
+
+
+def _window(peak: float) -> tuple[float, float]:
+    """The y-limits (nats relative to the overall maximum) that show a curve peaking at ``peak``.
+
+    The overall maximum (0) sits near the top while the peak is within 0.75 windows of it;
+    lower peaks get a window that follows them in steps of half a window, so the limits
+    (and the full redraw they cost) change only when a step is crossed.
+    """
+    if peak >= -0.75 * WINDOW:
+        return (-WINDOW, 0.1 * WINDOW)
+    top = math.ceil((peak + 0.1 * WINDOW) / (WINDOW / 2)) * (WINDOW / 2)
+    return (top - WINDOW, top)
+
+
+@ticker.FuncFormatter
+def _short_ticks(value, _pos):
+    """Tick labels of at most seven characters: -400, -12,100, -123.4k."""
+    text = f"{value:,.0f}" if abs(value) < 100_000 else f"{value / 1e3:,.1f}k"
+    return text.replace("-", "\N{MINUS SIGN}")
 
 
 def likelihood_explorer(x, *, name="x", unit="", mu=None, sigma=None):
     """Sliders for the mean and standard deviation of a Gaussian fitted to ``x``.
 
-    Left: the histogram of ``x`` with the density :math:`\\mathcal N(\\mu, \\sigma^2)`.
-    Right: the log-likelihood :math:`\\ell(\\mu)` at the current ``sigma``, with a dot
-    where the current ``mu`` sits and a dashed line at the sample mean (its peak).
+    Left: the histogram of ``x`` (edges on half-units for whole-number data, see
+    :func:`helpers.plotting.histogram_bins`) with the density :math:`\\mathcal N(\\mu, \\sigma^2)`.
+    Right: the log-likelihood :math:`\\ell(\\mu)` at the current ``sigma``, drawn relative to
+    the overall maximum :math:`\\ell(\\bar x, \\hat\\sigma)` (so 0 is the best fit and the
+    y-axis reads "nats below the best fit"), with a dot at the current ``mu`` and a dashed
+    line at the sample mean (the curve's peak). When the curve's peak falls far below the
+    overall maximum (small ``sigma``), the window moves down with it so the curve stays in
+    view; that costs one full redraw per step of half a window.
 
     Introduced in ``01_likelihood.ipynb``.
 
@@ -42,7 +83,16 @@ def likelihood_explorer(x, *, name="x", unit="", mu=None, sigma=None):
     -------
     Explorer
         ``result`` is a dict with ``mu``, ``sigma``, ``loglik``, ``loglik_best_mu``
-        (the maximum over mu at this sigma) and ``gap`` (their difference, >= 0).
+        (the maximum over mu at this sigma), ``gap`` (their difference, >= 0),
+        ``loglik_max`` (the overall maximum) and ``window`` (the right panel's y-limits,
+        in nats relative to ``loglik_max``).
+
+    Notes
+    -----
+    A gap of :math:`d` nats between two settings means the data are :math:`e^d` times
+    more probable (have :math:`e^d` times the density) under the better one; the readout
+    says so. At fixed :math:`\\sigma`, :math:`\\ell(\\bar x, \\sigma) - \\ell(\\mu, \\sigma)
+    = n(\\mu - \\bar x)^2 / (2\\sigma^2)`.
     """
     x = as_sample(x, name)
     x_bar, sd = x.mean(), x.std()
@@ -55,7 +105,6 @@ def likelihood_explorer(x, *, name="x", unit="", mu=None, sigma=None):
     u = f" {unit}" if unit else ""
     in_unit = f" ({unit})" if unit else ""
     ll_max = float(normal_loglik(x, x_bar, sd))  # the overall peak, at (x_bar, sd)
-    window = 400.0  # nats shown below the overall peak
 
     # Steps scale with the data, so the sliders work for minutes and for millimetres alike;
     # the smallest sigma is one step above zero at least, never 0.
@@ -66,57 +115,75 @@ def likelihood_explorer(x, *, name="x", unit="", mu=None, sigma=None):
         return round(round(value / step) * step, digits)
 
     fig, (ax_data, ax_ll) = new_figure(ncols=2)
-    plot_histogram(x, ax=ax_data, bins=30)
+    plot_histogram(x, ax=ax_data, bins=histogram_bins(x))
     pad = 0.25 * (x.max() - x.min())
     grid = np.linspace(x.min() - pad, x.max() + pad, 300)
     (density,) = ax_data.plot(grid, grid * 0, color=COLORS["model"], lw=2, animated=True)
     ax_data.set_xlabel(f"{name}{in_unit}")
     y_top = 1.6 * max(p.get_height() for p in ax_data.patches)
     ax_data.set_ylim(0, y_top)
-    off_top = ax_data.text(0.98, 0.96, "", transform=ax_data.transAxes, ha="right", va="top",
+    off_top = ax_data.text(0.97, 0.96, "", transform=ax_data.transAxes, ha="right", va="top",
                            color=COLORS["model"], animated=True)  # fmt: skip
 
     (ll_curve,) = ax_ll.plot(grid, grid * 0, color=COLORS["estimate"], lw=2, animated=True)
     (ll_dot,) = ax_ll.plot([], [], "o", color=COLORS["model"], ms=9, zorder=3, animated=True)
     ax_ll.axvline(x_bar, color="grey", ls="--", lw=1, label=rf"$\bar x$ = {x_bar:.{digits + 1}f}")
-    ax_ll.axhline(ll_max, color="grey", ls=":", lw=1, label="overall maximum")
+    ax_ll.axhline(0, color="grey", ls=":", lw=1.5, label="overall maximum")
     ax_ll.set_xlim(grid[0], grid[-1])
-    ax_ll.set_ylim(ll_max - window, ll_max + 0.12 * window)
+    ax_ll.set_ylim(*_window(0.0))
     ax_ll.set_xlabel(rf"$\mu${in_unit}")
-    ax_ll.set_ylabel(r"log-likelihood $\ell(\mu)$ (nats)")
+    ax_ll.set_ylabel(r"$\ell(\mu) - \ell_{\max}$ (nats)")
+    # The window moves at small sigma, but the layout is computed once: keep tick labels
+    # short and the label at a fixed place left of them, so they never overlap.
+    ax_ll.yaxis.set_major_locator(ticker.MultipleLocator(WINDOW / 4))
+    ax_ll.yaxis.set_major_formatter(_short_ticks)
+    ax_ll.yaxis.set_label_coords(-0.2, 0.5)
     ax_ll.legend(loc="upper right", fontsize="small", framealpha=0.9)
-    below = ax_ll.text(0.5, 0.5, "", transform=ax_ll.transAxes, ha="center", animated=True)
+    text = {"transform": ax_ll.transAxes, "fontsize": "small", "animated": True,
+            "bbox": {"boxstyle": "round", "fc": "white", "ec": "0.7", "alpha": 0.9}}  # fmt: skip
+    above = ax_ll.text(0.03, 0.96, "", ha="left", va="top", **text)
+    below = ax_ll.text(0.03, 0.04, "", va="bottom", **text)
     titles = [ax.set_title(" ", animated=True) for ax in (ax_data, ax_ll)]
 
     @functools.lru_cache(maxsize=1)
     def curve_at(sigma):
-        """What depends on sigma alone: l(mu) over the grid and its peak, l(x_bar)."""
-        return normal_loglik(x, grid, sigma), float(normal_loglik(x, x_bar, sigma))
+        """What depends on sigma alone: l(mu) - l_max over the grid, and l(x_bar) at this sigma."""
+        return normal_loglik(x, grid, sigma) - ll_max, float(normal_loglik(x, x_bar, sigma))
 
     def view(mu, sigma):
         pdf = normal_pdf(grid, mu, sigma)
         density.set_ydata(pdf)
-        off_top.set_text(f"peak {pdf.max():.3g} is off the top" if pdf.max() > y_top else "")
+        off_top.set_text(f"peak {pdf.max():.3g}\nis off the top" if pdf.max() > y_top else "")
+        right = mu < 0.5 * (grid[0] + grid[-1])  # write on the side away from the peak
+        off_top.set(x=0.97 if right else 0.03, ha="right" if right else "left")
         curve, best = curve_at(sigma)  # recomputed only when sigma moves
         ll = float(normal_loglik(x, mu, sigma))
+        window = _window(best - ll_max)
+        if ax_ll.get_ylim() != window:  # the window follows the curve: one full redraw
+            ax_ll.set_ylim(*window)
         ll_curve.set_ydata(curve)
-        ll_dot.set_data([mu], [ll])
-        low = ll_max - window
-        if best < low:
-            below.set_text(f"the whole curve is {low - best:,.0f} nats below this window")
-        elif ll < low:
-            below.set_text(f"the dot is {low - ll:,.0f} nats below this window")
-        else:
-            below.set_text("")
+        ll_dot.set_data([mu], [ll - ll_max])
+        above.set_text(
+            f"overall maximum:\n{ll_max - best:,.0f} nats higher ↑" if window[1] < 0 else ""
+        )
+        below.set_text(
+            f"the dot is\n{window[0] - (ll - ll_max):,.0f} nats below ↓"
+            if ll - ll_max < window[0] else ""
+        )  # fmt: skip
+        below.set(x=0.97 if mu > x_bar else 0.03, ha="right" if mu > x_bar else "left")
+        for artist in (above, below):
+            artist.set_visible(bool(artist.get_text()))  # no empty box
         titles[0].set_text(f"Gaussian with μ = {mu:.{digits}f}, σ = {sigma:.{digits}f}")
         titles[1].set_text(f"ℓ(μ) at σ = {sigma:.{digits}f}: peak at the sample mean")
-        result = {"mu": mu, "sigma": sigma, "loglik": ll, "loglik_best_mu": best, "gap": best - ll}
+        result = {"mu": mu, "sigma": sigma, "loglik": ll, "loglik_best_mu": best,
+                  "gap": best - ll, "loglik_max": ll_max, "window": window}  # fmt: skip
         lines = [
             f"log-likelihood  ℓ(μ={mu:.{digits}f}, σ={sigma:.{digits}f}) = {ll:,.1f} nats",
-            f"best μ at this σ: the sample mean {x_bar:.{digits + 1}f}{u}, where ℓ = {best:,.1f};"
-            f" you are {best - ll:,.1f} nats below it",
+            f"best μ at this σ: the sample mean {x_bar:.{digits + 1}f}{u}, ℓ = {best:,.1f};"
+            f" you are {best - ll:,.1f} nats below it ({_odds(best - ll)})",
             f"overall maximum: ℓ = {ll_max:,.1f} at μ = {x_bar:.{digits + 1}f},"
-            f" σ = {sd:.{digits + 1}f} (the dotted line); you are {ll_max - ll:,.1f} nats below it",
+            f" σ = {sd:.{digits + 1}f}; you are {ll_max - ll:,.1f} nats below it"
+            f" ({_odds(ll_max - ll)})",
         ]
         return result, lines
 
