@@ -23,15 +23,15 @@ __all__ = ["likelihood_explorer"]
 WINDOW = 800.0
 
 
-def _odds(gap: float) -> str:
-    """What a gap of ``gap`` nats means: the data are e**gap times more probable there."""
+def _factor(gap: float) -> str:
+    """A gap of ``gap`` nats as a factor: the data are e**gap times more probable at the better."""
     if gap < 0.05:
-        return "you are on it"
+        return "1× (no gap)"
     if gap < 2:
-        return f"data only {math.exp(gap):.1f} times more probable there: a close call"
+        return f"{math.exp(gap):.1f}× (under 2 nats: a close call)"
     if gap < 7:
-        return f"data {math.exp(gap):.0f} times more probable there"
-    return f"data ≈ 10^{gap / math.log(10):.0f} times more probable there"
+        return f"{math.exp(gap):.0f}×"
+    return f"10^{gap / math.log(10):.0f}×"
 
 
 def _window(peak: float) -> tuple[float, float]:
@@ -133,11 +133,8 @@ def likelihood_explorer(x, *, name="x", unit="", mu=None, sigma=None):
     ax_ll.set_ylim(*_window(0.0))
     ax_ll.set_xlabel(rf"$\mu${in_unit}")
     ax_ll.set_ylabel(r"$\ell(\mu) - \ell_{\max}$ (nats)")
-    # The window moves at small sigma, but the layout is computed once: keep tick labels
-    # short and the label at a fixed place left of them, so they never overlap.
     ax_ll.yaxis.set_major_locator(ticker.MultipleLocator(WINDOW / 4))
     ax_ll.yaxis.set_major_formatter(_short_ticks)
-    ax_ll.yaxis.set_label_coords(-0.2, 0.5)
     ax_ll.legend(loc="upper right", fontsize="small", framealpha=0.9)
     text = {"transform": ax_ll.transAxes, "fontsize": "small", "animated": True,
             "bbox": {"boxstyle": "round", "fc": "white", "ec": "0.7", "alpha": 0.9}}  # fmt: skip
@@ -174,16 +171,17 @@ def likelihood_explorer(x, *, name="x", unit="", mu=None, sigma=None):
         for artist in (above, below):
             artist.set_visible(bool(artist.get_text()))  # no empty box
         titles[0].set_text(f"Gaussian with μ = {mu:.{digits}f}, σ = {sigma:.{digits}f}")
-        titles[1].set_text(f"ℓ(μ) at σ = {sigma:.{digits}f}: peak at the sample mean")
+        titles[1].set_text(rf"$\ell(\mu)$ at σ = {sigma:.{digits}f}: peak at $\bar x$")
         result = {"mu": mu, "sigma": sigma, "loglik": ll, "loglik_best_mu": best,
                   "gap": best - ll, "loglik_max": ll_max, "window": window}  # fmt: skip
         lines = [
             f"log-likelihood  ℓ(μ={mu:.{digits}f}, σ={sigma:.{digits}f}) = {ll:,.1f} nats",
             f"best μ at this σ: the sample mean {x_bar:.{digits + 1}f}{u}, ℓ = {best:,.1f};"
-            f" you are {best - ll:,.1f} nats below it ({_odds(best - ll)})",
+            f" you are {best - ll:,.1f} nats below it",
             f"overall maximum: ℓ = {ll_max:,.1f} at μ = {x_bar:.{digits + 1}f},"
-            f" σ = {sd:.{digits + 1}f}; you are {ll_max - ll:,.1f} nats below it"
-            f" ({_odds(ll_max - ll)})",
+            f" σ = {sd:.{digits + 1}f}; you are {ll_max - ll:,.1f} nats below it",
+            f"scale: d nats = data e^d times more probable; here {_factor(best - ll)}"
+            f" at the best μ, {_factor(ll_max - ll)} at the maximum",
         ]
         return result, lines
 
@@ -199,4 +197,13 @@ def likelihood_explorer(x, *, name="x", unit="", mu=None, sigma=None):
             readout_format=fmt,
         ),
     }  # fmt: skip
+    # The window moves down at small sigma and its tick labels widen, but the layout is
+    # computed once and then frozen (helpers.plotting.BlitRenderer). So lay it out at the
+    # lowest window the sigma slider reaches (the widest labels) and freeze it; the y-label,
+    # placed at every full draw, then always has room left of the tick labels.
+    lowest = float(normal_loglik(x, x_bar, controls["sigma"].min)) - ll_max
+    ax_ll.set_ylim(*_window(lowest))
+    fig.canvas.draw()
+    fig.set_layout_engine("none")
+    ax_ll.set_ylim(*_window(0.0))
     return Explorer(controls, view, fig, title=f"Fit a Gaussian to {name} by eye")
