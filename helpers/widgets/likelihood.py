@@ -135,7 +135,9 @@ def likelihood_explorer(x, *, name="x", unit="", mu=None, sigma=None):
     ax_ll.set_ylabel(r"$\ell(\mu) - \ell_{\max}$ (nats)")
     ax_ll.yaxis.set_major_locator(ticker.MultipleLocator(WINDOW / 4))
     ax_ll.yaxis.set_major_formatter(_short_ticks)
-    ax_ll.legend(loc="upper right", fontsize="small", framealpha=0.9)
+    # Below the axes, where the curve never goes (inside, it would hide the curve's peak).
+    ax_ll.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, fontsize="small",
+                 frameon=False)  # fmt: skip
     text = {"transform": ax_ll.transAxes, "fontsize": "small", "animated": True,
             "bbox": {"boxstyle": "round", "fc": "white", "ec": "0.7", "alpha": 0.9}}  # fmt: skip
     above = ax_ll.text(0.03, 0.96, "", ha="left", va="top", **text)
