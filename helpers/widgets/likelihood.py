@@ -9,8 +9,9 @@ from __future__ import annotations
 import functools
 import math
 
+import matplotlib as mpl
 import numpy as np
-from matplotlib import ticker
+from matplotlib import transforms
 
 from helpers._validation import as_location, as_sample, as_scale
 from helpers.distributions import normal_loglik, normal_pdf
@@ -34,22 +35,25 @@ def _factor(gap: float) -> str:
     return f"10^{gap / math.log(10):.0f}×"
 
 
-def _window(peak: float) -> tuple[float, float]:
-    """The y-limits (nats relative to the overall maximum) that show a curve peaking at ``peak``.
+def _shift(peak: float) -> float:
+    """How far (in nats) the right panel's window moves to show a curve peaking at ``peak``.
 
-    The overall maximum (0) sits near the top while the peak is within 0.75 windows of it;
-    lower peaks get a window that follows them in steps of half a window, so the limits
-    (and the full redraw they cost) change only when a step is crossed.
+    0 while the peak is within 0.75 windows of the overall maximum (which then sits near the
+    top); lower, a multiple of half a window, so the peak is in the top half of the window.
     """
     if peak >= -0.75 * WINDOW:
-        return (-WINDOW, 0.1 * WINDOW)
-    top = math.ceil((peak + 0.1 * WINDOW) / (WINDOW / 2)) * (WINDOW / 2)
-    return (top - WINDOW, top)
+        return 0.0
+    return math.ceil(peak / (WINDOW / 2)) * (WINDOW / 2)
 
 
-@ticker.FuncFormatter
-def _short_ticks(value, _pos):
-    """Tick labels of at most seven characters: -400, -12,100, -123.4k."""
+def _window(peak: float) -> tuple[float, float]:
+    """The window (nats relative to the overall maximum) that shows a curve peaking at ``peak``."""
+    shift = _shift(peak)
+    return (shift - WINDOW, shift + 0.1 * WINDOW)
+
+
+def _tick_text(value: float) -> str:
+    """A tick label of at most seven characters: -400, -12,000, -123.2k."""
     text = f"{value:,.0f}" if abs(value) < 100_000 else f"{value / 1e3:,.1f}k"
     return text.replace("-", "\N{MINUS SIGN}")
 
@@ -64,7 +68,8 @@ def likelihood_explorer(x, *, name="x", unit="", mu=None, sigma=None):
     y-axis reads "nats below the best fit"), with a dot at the current ``mu`` and a dashed
     line at the sample mean (the curve's peak). When the curve's peak falls far below the
     overall maximum (small ``sigma``), the window moves down with it so the curve stays in
-    view; that costs one full redraw per step of half a window.
+    view. It moves by shifting the curve and relabelling the ticks (animated artists), not by
+    changing the axes limits, so every move is a fast redraw of the animated artists only.
 
     Introduced in ``01_likelihood.ipynb``.
 
@@ -128,13 +133,24 @@ def likelihood_explorer(x, *, name="x", unit="", mu=None, sigma=None):
     (ll_curve,) = ax_ll.plot(grid, grid * 0, color=COLORS["estimate"], lw=2, animated=True)
     (ll_dot,) = ax_ll.plot([], [], "o", color=COLORS["model"], ms=9, zorder=3, animated=True)
     ax_ll.axvline(x_bar, color="grey", ls="--", lw=1, label=rf"$\bar x$ = {x_bar:.{digits + 1}f}")
-    ax_ll.axhline(0, color="grey", ls=":", lw=1.5, label="overall maximum")
+    max_line = ax_ll.axhline(0, color="grey", ls=":", lw=1.5, label="overall maximum",
+                             animated=True)  # fmt: skip
     ax_ll.set_xlim(grid[0], grid[-1])
-    ax_ll.set_ylim(*_window(0.0))
+    # Fixed limits: the y-axis shows value - shift, and animated tick labels say the value.
+    ax_ll.set_ylim(-WINDOW, 0.1 * WINDOW)
     ax_ll.set_xlabel(rf"$\mu${in_unit}")
     ax_ll.set_ylabel(r"$\ell(\mu) - \ell_{\max}$ (nats)")
-    ax_ll.yaxis.set_major_locator(ticker.MultipleLocator(WINDOW / 4))
-    ax_ll.yaxis.set_major_formatter(_short_ticks)
+    tick_positions = np.arange(-WINDOW, 1, WINDOW / 4)
+    ax_ll.set_yticks(tick_positions)
+    ax_ll.tick_params(axis="y", labelleft=False)
+    pad = mpl.rcParams["ytick.major.size"] + mpl.rcParams["ytick.major.pad"]
+    tick_labels = [
+        ax_ll.text(0, y, "", ha="right", va="center", animated=True,
+                   fontsize=mpl.rcParams["ytick.labelsize"], color=mpl.rcParams["ytick.color"],
+                   transform=transforms.offset_copy(ax_ll.get_yaxis_transform(), fig, x=-pad,
+                                                    units="points"))
+        for y in tick_positions
+    ]  # fmt: skip
     # Below the axes, where the curve never goes (inside, it would hide the curve's peak).
     ax_ll.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, fontsize="small",
                  frameon=False)  # fmt: skip
@@ -157,14 +173,14 @@ def likelihood_explorer(x, *, name="x", unit="", mu=None, sigma=None):
         off_top.set(x=0.97 if right else 0.03, ha="right" if right else "left")
         curve, best = curve_at(sigma)  # recomputed only when sigma moves
         ll = float(normal_loglik(x, mu, sigma))
+        shift = _shift(best - ll_max)  # the window follows the curve down
         window = _window(best - ll_max)
-        if ax_ll.get_ylim() != window:  # the window follows the curve: one full redraw
-            ax_ll.set_ylim(*window)
-        ll_curve.set_ydata(curve)
-        ll_dot.set_data([mu], [ll - ll_max])
-        above.set_text(
-            f"overall maximum:\n{ll_max - best:,.0f} nats higher ↑" if window[1] < 0 else ""
-        )
+        ll_curve.set_ydata(curve - shift)
+        ll_dot.set_data([mu], [ll - ll_max - shift])
+        max_line.set_ydata([-shift, -shift])  # out of view (clipped) once the window moves
+        for label, y in zip(tick_labels, tick_positions, strict=True):
+            label.set_text(_tick_text(y + shift))
+        above.set_text(f"overall maximum:\n{ll_max - best:,.0f} nats higher ↑" if shift else "")
         below.set_text(
             f"the dot is\n{window[0] - (ll - ll_max):,.0f} nats below ↓"
             if ll - ll_max < window[0] else ""
@@ -199,13 +215,15 @@ def likelihood_explorer(x, *, name="x", unit="", mu=None, sigma=None):
             readout_format=fmt,
         ),
     }  # fmt: skip
-    # The window moves down at small sigma and its tick labels widen, but the layout is
-    # computed once and then frozen (helpers.plotting.BlitRenderer). So lay it out at the
-    # lowest window the sigma slider reaches (the widest labels) and freeze it; the y-label,
-    # placed at every full draw, then always has room left of the tick labels.
-    lowest = float(normal_loglik(x, x_bar, controls["sigma"].min)) - ll_max
-    ax_ll.set_ylim(*_window(lowest))
+    # The layout is computed once and then frozen (helpers.plotting.BlitRenderer), but the
+    # tick labels widen as the window moves down. So lay out with the widest labels the
+    # sigma slider can reach, with the y-label just left of them, and freeze that layout.
+    lowest = _shift(float(normal_loglik(x, x_bar, controls["sigma"].min)) - ll_max)
+    for label, y in zip(tick_labels, tick_positions, strict=True):
+        label.set_text(_tick_text(y + lowest))
+    renderer = fig.canvas.get_renderer()
+    widest = max(label.get_window_extent(renderer).width for label in tick_labels)
+    ax_ll.yaxis.labelpad = widest * 72 / fig.dpi + pad + 4  # points, left of the spine
     fig.canvas.draw()
     fig.set_layout_engine("none")
-    ax_ll.set_ylim(*_window(0.0))
     return Explorer(controls, view, fig, title=f"Fit a Gaussian to {name} by eye")
