@@ -1,4 +1,4 @@
-"""Notebook 01's exercises: the likelihood, the score, underflow.
+"""Notebook 01's exercises: the likelihood, the score, underflow, units, a Laplace derivation.
 
 Introduced in ``01_likelihood.ipynb``; worked solutions in
 ``notebooks/solutions/01_likelihood_solutions.ipynb``.
@@ -62,6 +62,56 @@ def _ex_01_4_off_by_one() -> float:
     return _ex_01_4() - 1
 
 
+def _ex_01_5() -> float:
+    """The Laplace location MLE of the waiting times: the median, whatever the scale b."""
+    return float(np.median(_faithful()["waiting"]))
+
+
+def _ex_01_5_mean() -> float:
+    return float(_faithful()["waiting"].mean())
+
+
+#: 01.6: what changes when the waiting times are in hours. The options, in the notebook's words:
+#: a: the best-fitting Gaussian changes (mu_hat, sigma_hat in hours are not the minute values / 60);
+#: b: every log density rises by log 60, so l rises by n log 60 at every fit: same best fit (in
+#:    hours), same differences between fits, and the product of densities no longer underflows;
+#: c: nothing changes: l is a property of the data, not of the units;
+#: d: hours fit the data better, because the log-likelihood is higher.
+OPTIONS_01_6 = ("a", "b", "c", "d")
+
+
+#: 01.7: the grid on which the student evaluates l(mu, sigma) from scratch.
+GRID_01_7 = {"mu": np.linspace(2.5, 4.5, 101), "sigma": np.linspace(0.5, 2.0, 76)}
+
+
+def _ex_01_7_grid(logpdf_fn) -> np.ndarray:
+    """l(mu, sigma) of the eruption durations over GRID_01_7, shape (76, 101), with a given
+    log density ``logpdf_fn(x, mu, sigma)`` (the right one, or a slip)."""
+    x = _faithful()["eruptions"].to_numpy()[:, None, None]
+    mu, sigma = np.meshgrid(GRID_01_7["mu"], GRID_01_7["sigma"])
+    return logpdf_fn(x, mu, sigma).sum(axis=0)
+
+
+def _ex_01_7() -> float:
+    from helpers.distributions import normal_logpdf
+
+    return float(_ex_01_7_grid(normal_logpdf).max())
+
+
+def _ex_01_7_slip(kind: str) -> float:
+    """01.7 with a typical slip: no square root, no 2 pi, log10, or a mean instead of a sum."""
+    from helpers.distributions import normal_logpdf
+
+    slips = {
+        "no_sqrt": lambda x, m, s: -((x - m) ** 2) / (2 * s**2) - np.log(2 * np.pi * s**2),
+        "no_2pi": lambda x, m, s: -((x - m) ** 2) / (2 * s**2) - np.log(s),
+        "log10": lambda x, m, s: normal_logpdf(x, m, s) / np.log(10),
+    }
+    if kind == "mean":
+        return _ex_01_7() / _faithful()["eruptions"].size
+    return float(_ex_01_7_grid(slips[kind]).max())
+
+
 register(Exercise(
     "01.1",
     "Log-likelihood of the sample [4, 5, 7] under the Gaussian with mean 5 and sd 2, in nats.",
@@ -105,4 +155,51 @@ register(Exercise(
     "first True; positions count from 0, n counts from 1.",
     integer=True,
     mistakes=((_ex_01_4_off_by_one, "Nearly: positions count from 0, but n counts from 1."),),
+))  # fmt: skip
+register(Exercise(
+    "01.5",
+    "The Laplace density p(x | m, b) = exp(-|x - m| / b) / (2 b). Derive the maximum-likelihood "
+    "m, then give it for the 272 waiting times (with b = 10 min).",
+    _ex_01_5,
+    "write l(m) = -sum |x_i - m| / b - n log(2 b) and find where its slope in m changes sign: "
+    "each point contributes +1/b or -1/b, whatever its distance.",
+    mistakes=(
+        (_ex_01_5_mean,
+         "That is the sample mean, the Gaussian's answer. Differentiate |x - m| (not (x - m)**2): "
+         "every point pulls with the same strength, however far away it is."),
+    ),
+))  # fmt: skip
+register(Exercise(
+    "01.6",
+    "The waiting times are converted from minutes to hours. Which statement is true? "
+    "(a, b, c or d; see the notebook)",
+    lambda: "b",
+    "a density is per unit of x: how does a density per hour compare with one per minute, "
+    "and does the factor depend on mu or sigma?",
+    options=OPTIONS_01_6,
+    mistakes=(
+        (lambda: "a", "Convert the fit back to minutes: every density changes by the same "
+         "factor at every (mu, sigma), so the maximiser is the same Gaussian."),
+        (lambda: "c", "A density has units of 1/(unit of x): a density per hour is 60 times "
+         "the density per minute, so each log density changes."),
+        (lambda: "d", "Only differences between fits of the same data in the same units mean "
+         "anything: a constant added at every (mu, sigma) says nothing about the fit."),
+    ),
+))  # fmt: skip
+register(Exercise(
+    "01.7",
+    "From scratch (numpy only, no helpers): the largest Gaussian log-likelihood of the eruption "
+    "durations over the grid mu = np.linspace(2.5, 4.5, 101), sigma = np.linspace(0.5, 2.0, 76).",
+    _ex_01_7,
+    "one broadcast expression of shape (272, 76, 101): the log density from its formula, "
+    "summed over the data axis; then the largest entry.",
+    mistakes=(
+        (lambda: _ex_01_7_slip("no_sqrt"),
+         "Check the normalising constant: log of 1/sqrt(2 pi sigma^2) is -0.5 log(2 pi sigma^2)."),
+        (lambda: _ex_01_7_slip("no_2pi"),
+         "The constant -0.5 log(2 pi) per point is part of the log density: keep it."),
+        (lambda: _ex_01_7_slip("log10"), "Use natural logs (np.log): nats, not log10."),
+        (lambda: _ex_01_7_slip("mean"),
+         "That is the average log density; the log-likelihood sums over the data."),
+    ),
 ))  # fmt: skip
