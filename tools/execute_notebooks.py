@@ -15,6 +15,8 @@ What it guarantees, so that strict nbval can compare the saved outputs:
   kernel; dropping it lets JupyterLab, GitHub and nbviewer show the snapshot
   (``image/png``) and readout (``text/plain``) that every explorer also displays.
   Strict nbval ignores widget views, so the comparison is unaffected;
+* consecutive stream outputs of one cell are merged into one (a busy kernel may flush
+  one ``print`` as two chunks; merged, the saved file does not depend on the load);
 * it stops at the first error, and saves nothing for that notebook.
 """
 
@@ -31,6 +33,23 @@ ROOT = Path(__file__).resolve().parent.parent
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 
+def merge_streams(outputs: list) -> list:
+    """Join consecutive stream outputs with the same name (stdout, stderr) into one."""
+    merged: list = []
+    for out in outputs:
+        prev = merged[-1] if merged else None
+        if (
+            out.get("output_type") == "stream"
+            and prev is not None
+            and prev.get("output_type") == "stream"
+            and prev.get("name") == out.get("name")
+        ):
+            prev["text"] = prev["text"] + out["text"]
+        else:
+            merged.append(out)
+    return merged
+
+
 def execute(path: Path, *, timeout: int = 300) -> None:
     nb = nbformat.read(path, as_version=4)
     client = NotebookClient(
@@ -45,6 +64,8 @@ def execute(path: Path, *, timeout: int = 300) -> None:
     nb.metadata.pop("widgets", None)
     for cell in nb.cells:
         cell.metadata.pop("execution", None)
+        if cell.cell_type == "code":
+            cell.outputs = merge_streams(cell.outputs)
         for output in cell.get("outputs", []):
             data = output.get("data", {})
             if WIDGET_VIEW in data and len(data) > 1:
