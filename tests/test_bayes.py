@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from scipy import integrate, optimize, stats
 
 from helpers.bayes import (
+    beta_interval,
     beta_mode,
     beta_posterior,
     coin_loglik,
@@ -196,6 +197,21 @@ def test_beta_mode_with_uniform_prior_is_the_mle_and_differs_from_the_predictive
     assert predictive_heads(D) != pytest.approx(beta_mode(*beta_posterior(D)))
 
 
+@pytest.mark.parametrize(("a", "b"), [(4.0, 5.0), (0.3, 0.2), (1.0, 1.0), (150.0, 350.0)])
+@pytest.mark.parametrize("level", [0.5, 0.95, 0.99])
+def test_beta_interval_equals_scipy(a, b, level):
+    np.testing.assert_allclose(beta_interval(a, b, level), stats.beta.interval(level, a, b),
+                               rtol=1e-10)  # fmt: skip
+
+
+def test_beta_interval_width_shrinks_like_one_over_sqrt_n():
+    ns = np.array([100, 400, 1600, 6400])
+    low, high = beta_interval(1 + 0.3 * ns, 1 + 0.7 * ns)
+    width = high - low
+    error = np.abs(width * np.sqrt(ns) / (2 * 1.959964 * np.sqrt(0.21)) - 1)
+    assert np.all(np.diff(error) < 0) and error[0] < 0.02 and error[-1] < 1e-3
+
+
 # --- grid_posterior ----------------------------------------------------------------------
 
 
@@ -259,6 +275,8 @@ BAD_INPUT = [
            {"tosses": "array", "a": "scale", "b": "scale"}, extra={"tosses": BAD_TOSSES}),
     *cases(coin_loglik, {"theta": 0.3, "tosses": D},
            {"theta": "probability", "tosses": "array"}, extra={"tosses": BAD_TOSSES}),
+    *cases(beta_interval, {"a": 2.0, "b": 3.0, "level": 0.9},
+           {"a": "scale", "b": "scale", "level": "location"}, extra={"level": [0.0, 1.0, 1.5]}),
     *cases(beta_mode, {"a": 2.0, "b": 3.0}, {"a": "scale", "b": "scale"}),
     *cases(grid_posterior, {"theta": [0.25, 0.75], "tosses": D, "log_prior": [0.0, 0.0]},
            {"theta": "probability", "tosses": "array", "log_prior": "array"},
