@@ -22,6 +22,7 @@ __all__ = ["conjugacy_explorer"]
 _GRID = np.linspace(0.0005, 0.9995, 1000)  # open interval: a Beta with a < 1 is infinite at 0
 _Y_TOP = 10.0  # fixed density axis; taller peaks get an "off the top" note
 _Z95 = 1.959963984540054
+_LOG_MIN = float(np.log10(0.2))
 
 
 def _beta_pdf(a, b):
@@ -180,7 +181,8 @@ def conjugacy_explorer(*, n_max=500, strength=10.0, prior_mean=0.5, n_tosses=10,
         return result, lines
 
     controls = {
-        "strength": log_slider("prior strength a+b", strength, -0.7, 3.0),
+        # from 0.2 to 2000, with 2 (the uniform prior, at mean 0.5) and 20, 200 on the steps
+        "strength": log_slider("prior strength a+b", strength, _LOG_MIN, _LOG_MIN + 4),
         "prior_mean": float_slider("prior mean a/(a+b)", prior_mean, 0.05, 0.95, 0.01),
         "n_tosses": int_slider("tosses n", n_tosses, 0, n_max),
         "true_bias": float_slider("true bias of the coin", true_bias, 0.05, 0.95, 0.01),
