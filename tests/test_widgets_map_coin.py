@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import warnings
 
+import ipywidgets as widgets
 import numpy as np
 import pytest
 from bad_input import assert_rejects, cases
@@ -26,6 +27,12 @@ def _reset(explorer):
     start = {"strength": 10.0, "prior_mean": 0.5, "n_tosses": 10, "true_bias": 0.3, "seed": 0}
     for name, value in start.items():
         explorer.controls[name].value = value
+
+
+def end(control, which):
+    """The slider's smallest or largest value (a log slider's min and max are exponents)."""
+    value = getattr(control, which)
+    return control.base**value if isinstance(control, widgets.FloatLogSlider) else value
 
 
 def reference(values, n_max=500):
@@ -64,12 +71,12 @@ def test_defaults_show_prior_pulling_the_map_and_the_predictive_apart(explorer):
 
 
 @pytest.mark.parametrize("name", SLIDERS)
-@pytest.mark.parametrize("end", ["min", "max"])
-def test_every_slider_at_both_ends_is_clean(explorer, name, end):
+@pytest.mark.parametrize("which", ["min", "max"])
+def test_every_slider_at_both_ends_is_clean(explorer, name, which):
     control = explorer.controls[name]
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        control.value = getattr(control, end)
+        control.value = end(control, which)
         explorer._repr_mimebundle_()
     assert [str(w.message) for w in caught] == []
     assert explorer.error is None and explorer.result is not None
@@ -85,9 +92,9 @@ def test_corners_are_clean(explorer, strength, mean, n, bias):
     c = explorer.controls
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        for name, end in [("strength", strength), ("prior_mean", mean), ("n_tosses", n),
-                          ("true_bias", bias)]:  # fmt: skip
-            c[name].value = getattr(c[name], end)
+        for name, which in [("strength", strength), ("prior_mean", mean), ("n_tosses", n),
+                            ("true_bias", bias)]:  # fmt: skip
+            c[name].value = end(c[name], which)
     assert [str(w.message) for w in caught] == []
     check_against_reference(explorer)
     r = explorer.result
@@ -182,7 +189,7 @@ def test_seed_changes_the_sequence(explorer):
 def test_moving_a_slider_changes_the_picture(explorer, name):
     png = bytes(explorer.image.value)
     control = explorer.controls[name]
-    control.value = control.min + 0.75 * (control.max - control.min)
+    control.value = end(control, "min") + 0.75 * (end(control, "max") - end(control, "min"))
     assert bytes(explorer.image.value) != png
 
 
@@ -190,7 +197,7 @@ def test_limits_stay_fixed_while_sliders_move(explorer):
     before = [tuple(ax.viewLim.bounds) for ax in explorer.figure.axes]
     for name in SLIDERS:
         control = explorer.controls[name]
-        control.value = control.max
+        control.value = end(control, "max")
     assert [tuple(ax.viewLim.bounds) for ax in explorer.figure.axes] == before
 
 
@@ -208,3 +215,21 @@ BAD_INPUT = cases(lambda n_max: conjugacy_explorer(n_max=n_max), {"n_max": 50},
 @pytest.mark.parametrize(("fn", "kwargs", "arg"), BAD_INPUT)
 def test_bad_input_is_rejected_naming_the_argument(fn, kwargs, arg):
     assert_rejects(fn, kwargs, arg)
+
+
+def test_a_strong_prior_outweighs_500_tosses(explorer):
+    """What the notebook's "things to try" promises for the strongest prior."""
+    c = explorer.controls
+    c["n_tosses"].value, c["strength"].value = 500, end(c["strength"], "max")
+    r = explorer.result
+    assert r["a"] + r["b"] == pytest.approx(2000, rel=1e-9)
+    assert abs(r["predictive"] - 0.5) < abs(r["predictive"] - r["mle"])
+    c["n_tosses"].value = 50
+    assert explorer.result["width"] / r["width"] < 1.2  # 10x fewer tosses, barely wider
+
+
+def test_strength_slider_spans_0_2_to_2000_and_reaches_the_uniform_prior(explorer):
+    c = explorer.controls["strength"]
+    assert end(c, "min") == pytest.approx(0.2) and end(c, "max") == pytest.approx(2000)
+    steps = c.base ** (c.min + c.step * np.arange(81))  # the values the slider can take
+    assert np.isclose(steps, 2.0, rtol=1e-12, atol=0).any()
