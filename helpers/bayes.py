@@ -11,7 +11,8 @@ statistics). Two priors on the bias :math:`\\theta = P(\\text{heads})`:
 * a Beta(a, b), conjugate to the Bernoulli likelihood: :func:`beta_posterior` gives the
   posterior Beta(a + h, b + n - h) in closed form, :func:`predictive_heads` the probability
   that the next toss is heads (the posterior *mean*), :func:`beta_mode` the posterior
-  *mode* (the MAP), which is a different number.
+  *mode* (the MAP), which is a different number, :func:`beta_interval` an equal-tailed
+  credible interval.
 
 :func:`grid_posterior` computes any posterior on a grid in log space, normalised with
 ``scipy.special.logsumexp``: the brute-force reference the closed forms are checked against.

@@ -1,4 +1,4 @@
-"""Notebook 04's conjugacy explorer (helpers.widgets.map_coin), driven as a student drives it."""
+"""Notebook 04's explorers (helpers.widgets.map_coin), driven the way a student drives them."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ import pytest
 from bad_input import assert_rejects, cases
 from scipy import stats
 
-from helpers.widgets.map_coin import conjugacy_explorer
+from helpers.bayes import coin_map
+from helpers.widgets.map_coin import conjugacy_explorer, gaussian_prior_explorer
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 SLIDERS = ["strength", "prior_mean", "n_tosses", "true_bias", "seed"]
@@ -233,3 +234,107 @@ def test_strength_slider_spans_0_2_to_2000_and_reaches_the_uniform_prior(explore
     assert end(c, "min") == pytest.approx(0.2) and end(c, "max") == pytest.approx(2000)
     steps = c.base ** (c.min + c.step * np.arange(81))  # the values the slider can take
     assert np.isclose(steps, 2.0, rtol=1e-12, atol=0).any()
+
+
+# --- the Gaussian-prior explorer -------------------------------------------------------
+
+GAUSS_SLIDERS = ["prior_mean", "prior_sd", "copies"]
+
+
+@pytest.fixture(scope="module")
+def gauss():
+    return gaussian_prior_explorer()
+
+
+@pytest.fixture
+def fresh_gauss(gauss):
+    for name, value in {"prior_mean": 0.5, "prior_sd": 0.1, "copies": 1}.items():
+        gauss.controls[name].value = value
+    return gauss
+
+
+def test_gauss_defaults_are_the_lesson_numbers(fresh_gauss):
+    r = fresh_gauss.result
+    assert fresh_gauss.error is None
+    assert (r["heads"], r["n"]) == (3, 7) and r["mle"] == pytest.approx(3 / 7)
+    assert r["map"] == pytest.approx(0.484363051702645, abs=1e-12)
+    assert r["two_tails_plugin"] == pytest.approx((1 - r["map"]) ** 2)
+    assert r["outside"] == pytest.approx(
+        1 - (stats.norm.cdf(1, 0.5, 0.1) - stats.norm.cdf(0, 0.5, 0.1))
+    )
+    assert "MAP = 0.4844" in fresh_gauss.readout_text
+
+
+def test_gauss_variance_reading_gives_one_over_sqrt_5(fresh_gauss):
+    fresh_gauss.controls["prior_sd"].value = math.sqrt(0.1)
+    assert fresh_gauss.result["map"] == pytest.approx(1 / math.sqrt(5), abs=1e-12)
+    assert fresh_gauss.result["outside"] == pytest.approx(0.11385, abs=1e-4)
+
+
+@pytest.mark.parametrize("name", GAUSS_SLIDERS)
+@pytest.mark.parametrize("which", ["min", "max"])
+def test_gauss_every_slider_at_both_ends_is_clean(fresh_gauss, name, which):
+    control = fresh_gauss.controls[name]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        control.value = end(control, which)
+        fresh_gauss._repr_mimebundle_()
+    assert [str(w.message) for w in caught] == []
+    assert fresh_gauss.error is None
+    r = fresh_gauss.result
+    tosses = [1] * r["heads"] + [0] * (r["n"] - r["heads"])
+    assert r["map"] == pytest.approx(
+        coin_map(tosses, prior_mean=r["prior_mean"], prior_sd=r["prior_sd"]), abs=1e-12
+    )
+    assert (
+        min(r["mle"], r["prior_mean"]) - 1e-12 <= r["map"] <= max(r["mle"], r["prior_mean"]) + 1e-12
+    )
+
+
+def test_gauss_map_moves_from_prior_mean_to_mle_as_the_prior_flattens(fresh_gauss):
+    fresh_gauss.controls["prior_mean"].value = 0.8
+    maps = []
+    for sd in (0.01, 0.1, 1.0, 10.0):
+        fresh_gauss.controls["prior_sd"].value = sd
+        maps.append(fresh_gauss.result["map"])
+    assert maps[0] == pytest.approx(0.8, abs=0.01) and maps[-1] == pytest.approx(3 / 7, abs=1e-3)
+    assert np.all(np.diff(maps) < 0)
+
+
+def test_gauss_map_moves_to_the_mle_as_data_grow(fresh_gauss):
+    gaps = []
+    for copies in (1, 5, 30):
+        fresh_gauss.controls["copies"].value = copies
+        gaps.append(abs(fresh_gauss.result["map"] - fresh_gauss.result["mle"]))
+    assert np.all(np.diff(gaps) < 0)
+
+
+@pytest.mark.parametrize("name", GAUSS_SLIDERS)
+def test_gauss_moving_a_slider_changes_the_picture(fresh_gauss, name):
+    png = bytes(fresh_gauss.image.value)
+    control = fresh_gauss.controls[name]
+    control.value = end(control, "min") + 0.75 * (end(control, "max") - end(control, "min"))
+    assert bytes(fresh_gauss.image.value) != png
+
+
+def test_gauss_limits_stay_fixed(fresh_gauss):
+    before = [tuple(ax.viewLim.bounds) for ax in fresh_gauss.figure.axes]
+    for name in GAUSS_SLIDERS:
+        fresh_gauss.controls[name].value = end(fresh_gauss.controls[name], "max")
+    assert [tuple(ax.viewLim.bounds) for ax in fresh_gauss.figure.axes] == before
+
+
+def test_gauss_rejects_empty_tosses():
+    with pytest.raises(ValueError, match=r"^tosses must not be empty"):
+        gaussian_prior_explorer([])
+
+
+GAUSS_BAD_INPUT = cases(
+    gaussian_prior_explorer, {"tosses": [0, 1, 1]}, {"tosses": "array"},
+    extra={"tosses": [[0, 2], [0.5], [True, "a"], []]},
+)  # fmt: skip
+
+
+@pytest.mark.parametrize(("fn", "kwargs", "arg"), GAUSS_BAD_INPUT)
+def test_gauss_bad_input_is_rejected_naming_the_argument(fn, kwargs, arg):
+    assert_rejects(fn, kwargs, arg)

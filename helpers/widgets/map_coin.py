@@ -11,13 +11,21 @@ import functools
 import numpy as np
 from matplotlib.patches import Rectangle
 from scipy.special import betaln, xlog1py, xlogy
+from scipy.stats import norm
 
 from helpers._validation import as_count
-from helpers.bayes import beta_interval, beta_mode, beta_posterior, predictive_heads
+from helpers.bayes import (
+    beta_interval,
+    beta_mode,
+    beta_posterior,
+    coin_loglik,
+    coin_map,
+    predictive_heads,
+)
 from helpers.plotting import COLORS, new_figure
 from helpers.widgets.explorer import Explorer, float_slider, int_slider, log_slider, seed_slider
 
-__all__ = ["conjugacy_explorer"]
+__all__ = ["conjugacy_explorer", "gaussian_prior_explorer"]
 
 _GRID = np.linspace(0.0005, 0.9995, 1000)  # open interval: a Beta with a < 1 is infinite at 0
 _Y_TOP = 10.0  # fixed density axis; taller peaks get an "off the top" note
@@ -189,3 +197,113 @@ def conjugacy_explorer(*, n_max=500, strength=10.0, prior_mean=0.5, n_tosses=10,
         "seed": seed_slider(),
     }
     return Explorer(controls, view, fig, title="Beta prior + tosses = Beta posterior")
+
+
+def gaussian_prior_explorer(tosses=(0, 0, 1, 1, 0, 0, 1), *, prior_mean=0.5, prior_sd=0.1):
+    """Sliders for a Gaussian prior on a coin's bias: MAP as log-likelihood plus log-prior.
+
+    Left: the log-likelihood (dotted), the log-prior (dashed) and their sum, the
+    log-posterior (solid), each shifted to peak at 0 nats, with the MLE and the MAP.
+    Right: the MAP against the prior's standard deviation (log axis), from the prior mean
+    (a narrow prior) to the MLE (a flat one), with the two readings of "N(0.5, 0.1)"
+    (s = 0.1 and s = sqrt(0.1)) marked.
+
+    Introduced in ``04_map_coin.ipynb``.
+
+    Parameters
+    ----------
+    tosses : array-like of shape (n_tosses,), default the lesson's D
+        0 = tails, 1 = heads; the "copies of the data" slider repeats them.
+    prior_mean, prior_sd : float
+        Starting values (``prior_sd`` is a standard deviation).
+
+    Returns
+    -------
+    Explorer
+        ``result`` is a dict with ``n``, ``heads``, ``prior_mean``, ``prior_sd``, ``mle``,
+        ``map``, ``outside`` (the untruncated prior's mass outside [0, 1]) and
+        ``two_tails_plugin`` ((1 - MAP)^2).
+    """
+    a_flat, b_flat = beta_posterior(tosses)  # validates; Beta(1 + h, 1 + n - h)
+    h0, n0 = int(a_flat) - 1, int(a_flat + b_flat) - 2
+    if n0 == 0:
+        raise ValueError("tosses must not be empty: the explorer shows the data's pull")
+    theta = _GRID
+    sds = np.geomspace(0.01, 10.0, 200)
+
+    @functools.lru_cache(maxsize=1)
+    def map_curve(prior_mean, copies):
+        reps = np.r_[np.ones(h0 * copies), np.zeros((n0 - h0) * copies)]
+        return reps, coin_map(reps, prior_mean=prior_mean, prior_sd=sds)
+
+    fig, (ax, ax_m) = new_figure(ncols=2, figsize=(10.5, 4.1))
+    ax.set_xlim(0, 1)
+    ax.set_ylim(-12, 1)
+    ax.set_xlabel(r"bias $\theta$ = P(heads)")
+    ax.set_ylabel("nats below each curve's peak")
+    (ll,) = ax.plot(theta, theta * 0, ":", color=COLORS["estimate"], lw=2,
+                    label="log-likelihood", animated=True)  # fmt: skip
+    (lp,) = ax.plot(theta, theta * 0, "--", color="grey", lw=1.5, label="log-prior",
+                    animated=True)  # fmt: skip
+    (lpost,) = ax.plot(theta, theta * 0, "-", color=COLORS["model"], lw=2.2,
+                       label="log-posterior = sum", animated=True)  # fmt: skip
+    mle_line = ax.axvline(0.5, color=COLORS["estimate"], ls=":", lw=1, animated=True)
+    map_line = ax.axvline(0.5, color=COLORS["model"], ls="-.", lw=1.5, animated=True)
+    title = ax.set_title(" ", animated=True)
+
+    ax_m.set_xscale("log")
+    ax_m.set_xlim(0.007, 15)  # a margin, so the tick label "10^1" is not cut off
+    ax_m.set_ylim(0, 1)
+    ax_m.set_xlabel("prior standard deviation s (log scale)")
+    ax_m.set_ylabel(r"$\hat\theta_{\rm MAP}$")
+    (curve,) = ax_m.plot(sds, sds * np.nan, "-", color=COLORS["model"], lw=2,
+                         label="MAP as s varies", animated=True)  # fmt: skip
+    (mle_h,) = ax_m.plot(sds, sds * np.nan, ":", color=COLORS["estimate"], lw=2,
+                         label="MLE h/n", animated=True)  # fmt: skip
+    (mean_h,) = ax_m.plot(sds, sds * np.nan, "--", color="grey", lw=1.5,
+                          label="prior mean", animated=True)  # fmt: skip
+    (dot,) = ax_m.plot([], [], "o", color=COLORS["model"], ms=8, animated=True)
+    for s, text in ((0.1, "s = 0.1"), (np.sqrt(0.1), "s² = 0.1")):
+        ax_m.axvline(s, color="black", lw=0.8, ls=(0, (1, 3)))
+        ax_m.text(s, 0.02, f" {text}", rotation=90, va="bottom", fontsize="x-small")
+    ax_m.set_title("narrow prior: MAP = prior mean; flat: MAP = MLE")
+    fig.legend(handles=[ll, lp, lpost, curve, mle_h, mean_h], loc="outside lower center",
+               ncols=6, fontsize="x-small", frameon=False)  # fmt: skip
+
+    def view(prior_mean, prior_sd, copies):
+        reps, maps = map_curve(prior_mean, copies)
+        h, n = h0 * copies, n0 * copies
+        mle, mode = h / n, coin_map(reps, prior_mean=prior_mean, prior_sd=prior_sd)
+        log_lik = coin_loglik(theta, reps)
+        log_prior = -((theta - prior_mean) ** 2) / (2 * prior_sd**2)
+        log_post = log_lik + log_prior
+        for line, y in ((ll, log_lik), (lp, log_prior), (lpost, log_post)):
+            line.set_ydata(y - y.max())
+        mle_line.set_xdata([mle, mle])
+        map_line.set_xdata([mode, mode])
+        curve.set_ydata(maps)
+        mle_h.set_ydata(np.full(sds.shape, mle))
+        mean_h.set_ydata(np.full(sds.shape, prior_mean))
+        dot.set_data([prior_sd], [mode])
+        title.set_text(f"{h} heads in {n}: MLE {mle:.3f}, MAP {mode:.3f}")
+        outside = float(norm.cdf(0, prior_mean, prior_sd) + norm.sf(1, prior_mean, prior_sd))
+        result = {"n": n, "heads": h, "prior_mean": prior_mean, "prior_sd": prior_sd,
+                  "mle": mle, "map": mode, "outside": outside,
+                  "two_tails_plugin": (1 - mode) ** 2}  # fmt: skip
+        lines = [
+            f"prior: mean {prior_mean:.2f}, standard deviation s = {prior_sd:.3g}"
+            f" (variance s² = {prior_sd**2:.3g}),"
+            f" penalty weight λ = 1/(2s²) = {1 / (2 * prior_sd**2):.3g}",
+            f"{h} heads in {n} tosses: MLE = {mle:.4f}, MAP = {mode:.4f};"
+            f" plug-in P(two tails) = (1 - MAP)² = {(1 - mode) ** 2:.4f}",
+            f"prior mass outside [0, 1] before truncating: {outside:.2g}"
+            " (truncating does not move the MAP)",
+        ]  # fmt: skip
+        return result, lines
+
+    controls = {
+        "prior_mean": float_slider("prior mean m", prior_mean, 0.05, 0.95, 0.01),
+        "prior_sd": log_slider("prior sd s", prior_sd, -2.0, 1.0),
+        "copies": int_slider("copies of the data", 1, 1, 30),
+    }
+    return Explorer(controls, view, fig, title="MAP = argmax of log-likelihood + log-prior")
