@@ -173,6 +173,7 @@ def conjugacy_explorer(*, n_max=500, strength=10.0, prior_mean=0.5, n_tosses=10,
         width_dot.set_data(([n], [high - low]) if n else ([], []))
         w_note.set_text("" if n else "n = 0 is off this log axis")
 
+        gauss_width = 2 * _Z95 * np.sqrt(true_bias * (1 - true_bias) / max(n, 1))
         result = {"n": n, "heads": h, "a": a, "b": b, "a_post": a_post, "b_post": b_post,
                   "mle": mle, "map": mode, "predictive": pred, "ci_low": low, "ci_high": high,
                   "width": high - low}  # fmt: skip
@@ -183,8 +184,7 @@ def conjugacy_explorer(*, n_max=500, strength=10.0, prior_mean=0.5, n_tosses=10,
             f"MLE h/n = {fmt(mle)}   MAP (h+a-1)/(n+a+b-2) = {fmt(mode)}"
             f"   predictive P(next is heads) = (h+a)/(n+a+b) = {pred:.3f}",
             f"95% credible interval [{low:.3f}, {high:.3f}], width {high - low:.3f}"
-            + (f"; 2·1.96·√(θ(1-θ)/n) = {2 * _Z95 * np.sqrt(true_bias * (1 - true_bias) / n):.3f}"
-               if n else ""),
+            + (f"; 2·1.96·√(θ(1-θ)/n) at the true θ = {gauss_width:.3f}" if n else ""),
         ]  # fmt: skip
         return result, lines
 
