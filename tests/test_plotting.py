@@ -24,6 +24,7 @@ from helpers.plotting import (
     plot_histogram,
     plot_loglik_surface,
     plot_normal_density,
+    rgba_to_png,
     use_style,
 )
 
@@ -396,4 +397,37 @@ BAD_INPUT = [
 
 @pytest.mark.parametrize(("fn", "kwargs", "arg"), BAD_INPUT)
 def test_bad_input_is_rejected_naming_the_argument(fn, kwargs, arg):
+    assert_rejects(fn, kwargs, arg)
+
+
+# --- rgba_to_png: the explorers' encoder ---------------------------------------------------
+
+
+@pytest.mark.parametrize("shape", [(1, 1), (3, 5), (393, 1008)])
+def test_rgba_to_png_round_trips_exactly_through_pillow(shape, rng):
+    rgba = rng.integers(0, 256, size=(*shape, 4), dtype=np.uint8)
+    png = rgba_to_png(rgba)
+    assert png.startswith(PNG_SIGNATURE)
+    decoded = Image.open(io.BytesIO(png))
+    decoded.load()  # verifies every chunk's CRC and the zlib stream
+    assert decoded.mode == "RGBA" and decoded.size == (shape[1], shape[0])
+    np.testing.assert_array_equal(np.asarray(decoded), rgba)
+
+
+def test_blit_renderer_output_decodes_to_the_canvas_pixels():
+    fig, ax = new_figure(figsize=(3.0, 2.0), dpi=50)
+    ax.plot([0, 1], [0, 1], animated=True)
+    png = BlitRenderer(fig).render()
+    np.testing.assert_array_equal(
+        np.asarray(Image.open(io.BytesIO(png))), np.asarray(fig.canvas.buffer_rgba())
+    )
+
+
+NOT_RGBA = [np.zeros((2, 3, 3), np.uint8), np.zeros((2, 3, 4))]  # RGB; float
+BAD_INPUT_PNG = cases(rgba_to_png, {"rgba": np.zeros((2, 3, 4), np.uint8)}, {"rgba": "array"},
+                      extra={"rgba": NOT_RGBA})  # fmt: skip
+
+
+@pytest.mark.parametrize(("fn", "kwargs", "arg"), BAD_INPUT_PNG)
+def test_rgba_to_png_rejects_what_is_not_rgba_bytes(fn, kwargs, arg):
     assert_rejects(fn, kwargs, arg)
