@@ -35,8 +35,8 @@ class _Problem:
     def __init__(self, X, cov, theta0):
         self.stats = suff_stats(X)
         self.n, self.x_bar = self.stats.n, self.stats.mean
+        mvn_loglik(self.stats, self.x_bar, cov)  # validates cov against X
         self.cov = np.asarray(cov, dtype=float)
-        mvn_loglik(self.stats, self.x_bar, self.cov)  # validates cov against X
         self.prec = np.linalg.inv(self.cov)
         self.theta0 = np.asarray(as_location(theta0, "theta0"), dtype=float)
         if self.theta0.shape != self.x_bar.shape:
@@ -125,6 +125,11 @@ def _heatmap(ax, problem, extent, *, title):
     return path, message
 
 
+def _live_title(ax):
+    """A title that names the current settings: every slider move visibly changes it."""
+    return ax.set_title(" ", animated=True)
+
+
 def _gap_axes(ax, n_max, *, title):
     ax.set_yscale("log")
     ax.set_ylim(_GAP_FLOOR, _GAP_TOP)
@@ -136,7 +141,9 @@ def _gap_axes(ax, n_max, *, title):
 
 def _clip_gap(gap):
     """Gaps for a log axis: exact zeros drawn on the floor, blow-ups capped at the top."""
-    return np.clip(np.nan_to_num(gap, nan=_GAP_TOP, posinf=_GAP_TOP), _GAP_FLOOR, _GAP_TOP * 10)
+    # 1.5 x the floor, so a point that has reached the peak stays visible on the bottom edge
+    gap = np.nan_to_num(gap, nan=_GAP_TOP, posinf=_GAP_TOP)
+    return np.clip(gap, 1.5 * _GAP_FLOOR, _GAP_TOP * 10)
 
 
 def _fmt_vec(v):
@@ -182,7 +189,8 @@ def learning_rate_explorer(X, cov, *, theta0=(-1.0, -1.0), lr=10**-3.1, n_steps=
     lo = float(min(p.theta0.min(), p.x_bar.min())) - 2.0
     hi = float(max(p.theta0.max(), p.x_bar.max())) + 2.0
     path_line, message = _heatmap(ax_map, p, (lo, hi), title="Gradient ascent on ℓ(μ)")
-    _gap_axes(ax_gap, n_max, title="Gap to the peak per iteration")
+    _gap_axes(ax_gap, n_max, title=" ")
+    title = _live_title(ax_gap)
     (gap_line,) = ax_gap.plot(
         [], [], "-o", color=COLORS["model"], ms=3, lw=1.2, animated=True, label="gradient ascent"
     )
@@ -197,6 +205,7 @@ def learning_rate_explorer(X, cov, *, theta0=(-1.0, -1.0), lr=10**-3.1, n_steps=
     sigma2_min = p.n / lam_max  # the smallest variance of Sigma: 2 sigma^2 / n is the limit
 
     def view(lr, n_steps, objective):
+        title.set_text(f"Gap to the peak: lr = {lr:.3g}, {n_steps} steps")
         per = 1.0 if objective == "sum" else 1.0 / p.n  # the mean objective's gradient is /n
         res = optim.gradient_ascent(
             lambda mu: per * p.grad(mu), p.theta0, lr=lr, n_steps=n_steps, max_norm=p.max_norm
@@ -245,7 +254,9 @@ def learning_rate_explorer(X, cov, *, theta0=(-1.0, -1.0), lr=10**-3.1, n_steps=
                 f" {gap:.3g} nats below the peak"
             )
         else:
-            lines.append(f"{msg}; stopped with |μ| beyond {p.max_norm:.3g}")
+            lines.append(
+                f"{msg}; stopped after {res.nit} of {n_steps} steps, |μ| beyond {p.max_norm:.3g}"
+            )
         result = {
             "lr": lr,
             "objective": objective,
@@ -302,7 +313,7 @@ def _stability_limit(method, beta):
 
 
 def optimizer_explorer(
-    X, cov, *, theta0=(-1.0, -1.0), method="momentum", lr=1e-4, beta=0.9, n_steps=150, tol=1e-3
+    X, cov, *, theta0=(-1.0, -1.0), method="momentum", lr=1e-4, beta=0.9, n_steps=200, tol=1e-3
 ):
     """Compare optimisers on an ill-conditioned Gaussian-mean problem.
 
@@ -341,7 +352,8 @@ def optimizer_explorer(
     path_line, message = _heatmap(
         ax_map, p, (centre - span, centre + span), title=f"Condition number κ = {kappa:.0f}"
     )
-    _gap_axes(ax_gap, n_steps, title="Gap to the peak per iteration")
+    _gap_axes(ax_gap, n_steps, title=" ")
+    title = _live_title(ax_gap)
     best = optim.gradient_ascent(p.grad, p.theta0, lr=2 / (lam_min + lam_max), n_steps=n_steps)
     gd_best_steps = p.steps_to(best.path, tol)
     ax_gap.plot(
@@ -366,6 +378,8 @@ def optimizer_explorer(
     ax_gap.legend(loc="upper right", fontsize="x-small", framealpha=0.9)
 
     def view(method, lr, beta):
+        extra = "" if method == "gradient" else f", β = {beta:.2f}"
+        title.set_text(f"Gap to the peak: lr = {lr:.3g}{extra}")
         res = _run_method(p, method, lr, beta, n_steps)
         path_line.set_data(res.path[:, 0], res.path[:, 1])
         gap_line.set_data(np.arange(res.nit + 1), _clip_gap(p.gap(res.path)))
@@ -409,7 +423,7 @@ def optimizer_explorer(
             "x": res.x,
             "distance": dist,
             "steps_to_tol": steps,
-            "limit": limit,
+            "limit": None if method == "adam" else limit,  # Adam has no lr·λ limit
             "success": bool(res.success),
             "diverged_at": res.diverged_at,
             "gd_best_steps": gd_best_steps,
@@ -479,7 +493,7 @@ def batch_size_explorer(
     X, cov, theta0 :
         As :func:`learning_rate_explorer`.
     batch_size, lr, seed : int, float, int
-        Starting slider values (batch size log-spaced from 1 to n; lr 1e-6..1e-3).
+        Starting slider values (batch size log-spaced from 1 to n; lr 1e-6..10**-2.5).
     n_steps, n_runs : int
         Steps per run and the number of repeated runs.
     decay : float
@@ -537,7 +551,7 @@ def batch_size_explorer(
     ax_ll.set_ylim(ll_per_point_max - 4.0, ll_per_point_max + 1.5)
     ax_ll.set_xlabel("iteration t")
     ax_ll.set_ylabel("log-likelihood per point (nats)")
-    ax_ll.set_title("ℓ/n: full data against one mini-batch")
+    title = _live_title(ax_ll)
     ax_ll.legend(loc="lower right", fontsize="x-small", framealpha=0.9)
     off = ax_ll.text(
         0.03, 0.96, "", transform=ax_ll.transAxes, va="top", fontsize=9, bbox=_BOX, animated=True
@@ -563,6 +577,7 @@ def batch_size_explorer(
 
     def view(batch_size, lr, seed, schedule):
         k = round(batch_size)
+        title.set_text(f"ℓ/n, full data and mini-batch: k = {k}, lr = {lr:.2g}, seed {seed}")
         rates = lr / (1.0 + (decay if schedule == "decay" else 0.0) * np.arange(n_steps))
         sx, sq = batches(seed, k)
         # the seeded path with real batches: mu <- mu + lr (n/k) P (sum_B x - k mu)
@@ -612,9 +627,9 @@ def batch_size_explorer(
             for art in (ellipse, ellipse_k):
                 art.set_data([], [])
             lines = [
-                f"batch size k = {k}, lr = {lr:.3g} ({schedule}), seed {seed}:"
-                f" diverged at step {where}",
-                f"the full-data stability limit still holds: lr < 2σ²/n = {2 / lam_max:.3g}",
+                f"batch size k = {k}, lr = {lr:.3g} ({schedule}), seed {seed}",
+                f"diverged at step {where}: lr > 2σ²/n = {2 / lam_max:.3g}, the full-data"
+                " stability limit, which still holds",
                 "mini-batch noise only adds to the error; it cannot stabilise a too-large lr",
             ]
             result = {
@@ -669,7 +684,7 @@ def batch_size_explorer(
         "batch_size": log_slider(
             "batch size k", batch_size, 0, np.log10(n), step=0.25, readout_format=".0f"
         ),
-        "lr": log_slider("learning rate lr", lr, -6, -3, step=0.1),
+        "lr": log_slider("learning rate lr", lr, -6, -2.5, step=0.1),
         "seed": seed_slider(seed),
         "schedule": choice(
             "schedule", [("constant lr", "constant"), ("decaying lr", "decay")], value="constant"
