@@ -183,7 +183,7 @@ register(
         "stationary spread (variance) of the iterate about the same as doubling the batch size? "
         "(a) doubling lr; (b) halving lr; (c) doubling the number of steps.",
         lambda: "b",
-        "the stationary variance is proportional to lr / k.",
+        "write the stationary variance in terms of lr and k (section 9 of the lesson).",
         options=("a", "b", "c"),
         mistakes=(
             (lambda: "a", "Doubling lr doubles the variance; doubling k halves it."),
