@@ -188,7 +188,7 @@ def test_full_batch_is_plain_gradient_ascent_with_no_spread(bs_ex, source):
     bs_ex.controls["lr"].value = 1e-4
     r = bs_ex.result
     ga = optim.gradient_ascent(lambda m: N * np.linalg.solve(cov, X.mean(axis=0) - m),
-                               [-1.0, -1.0], lr=1e-4, n_steps=150)  # fmt: skip
+                               [-1.0, -1.0], lr=1e-4, n_steps=100)  # fmt: skip
     np.testing.assert_allclose(r["x"], ga.x, rtol=1e-9)
     assert r["spread_predicted"] == 0.0 and r["spread_measured"] < 1e-12
 
@@ -303,3 +303,28 @@ BAD_INPUT = [
 @pytest.mark.parametrize(("fn", "kwargs", "arg"), BAD_INPUT)
 def test_bad_input_is_rejected_naming_the_argument(fn, kwargs, arg):
     assert_rejects(fn, kwargs, arg)
+
+
+@pytest.mark.parametrize("k", [100, 9000])
+def test_real_batches_have_the_right_mean_and_spread(source, k):
+    """At lr = sigma^2 / n each iterate is the mean of that step's batch: a window on the
+    batches themselves (k > n/2 are drawn as the complement of n - k points)."""
+    X, cov = source
+    ex = batch_size_explorer(X, cov, batch_size=k, lr=SIGMA2 / N)
+    means = ex.result["path"][1:]
+    c = np.cov(X.T, bias=True)
+    expected_var = np.diag(c) / k * (N - k) / (N - 1)
+    se = np.sqrt(expected_var / len(means))
+    assert np.all(np.abs(means.mean(axis=0) - X.mean(axis=0)) < 4 * se)
+    # pooled over both coordinates: 200 draws, a standard error of about 10 %
+    assert means.var(axis=0).mean() == pytest.approx(expected_var.mean(), rel=0.3)
+
+
+@pytest.mark.parametrize("k", [2000, 5623])
+def test_large_batches_drawn_by_mask_have_the_right_spread(source, k):
+    X, cov = source
+    ex = batch_size_explorer(X, cov, batch_size=k, lr=SIGMA2 / N)
+    means = ex.result["path"][1:]
+    expected_var = np.diag(np.cov(X.T, bias=True)) / k * (N - k) / (N - 1)
+    # pooled over both coordinates: 200 draws, a standard error of about 10 %
+    assert means.var(axis=0).mean() == pytest.approx(expected_var.mean(), rel=0.3)

@@ -468,7 +468,7 @@ def batch_size_explorer(
     batch_size=10,
     lr=1e-4,
     seed=0,
-    n_steps=150,
+    n_steps=100,
     n_runs=200,
     decay=0.05,
 ):
@@ -564,11 +564,20 @@ def batch_size_explorer(
     def batches(seed, k):
         """Per-step sums over real batches: sum x_i (T, d), sum x_i^T P x_i (T,)."""
         rng = np.random.default_rng(seed)
+        total_x, total_q = X.sum(axis=0), quad_i.sum()
         if k == n:
-            sx = np.broadcast_to(X.sum(axis=0), (n_steps, d))
-            return sx, np.full(n_steps, quad_i.sum())
-        idx = np.stack([rng.choice(n, size=k, replace=False) for _ in range(n_steps)])
-        return X[idx].sum(axis=1), quad_i[idx].sum(axis=1)
+            return np.broadcast_to(total_x, (n_steps, d)), np.full(n_steps, total_q)
+        # A uniform k-subset is the complement of a uniform (n - k)-subset: draw the smaller.
+        m = min(k, n - k)
+        if m <= n // 10:  # few points: draw their indices
+            idx = [rng.choice(n, size=m, replace=False, shuffle=False) for _ in range(n_steps)]
+            idx = np.stack(idx)
+            sx, sq = X[idx].sum(axis=1), quad_i[idx].sum(axis=1)
+        else:  # many: the m smallest of n uniform keys per step, as a 0/1 mask (one matmul)
+            keys = rng.random((n_steps, n))
+            mask = (keys <= np.partition(keys, m - 1, axis=1)[:, m - 1 : m]).astype(float)
+            sx, sq = mask @ X, mask @ quad_i
+        return (sx, sq) if m == k else (total_x - sx, total_q - sq)
 
     @functools.lru_cache(maxsize=4)
     def unit_noise(seed):
@@ -638,6 +647,7 @@ def batch_size_explorer(
                 "seed": seed,
                 "schedule": schedule,
                 "x": path[-1],
+                "path": path,
                 "success": False,
                 "diverged_at": diverged_at,
                 "spread_measured": np.nan,
@@ -671,6 +681,7 @@ def batch_size_explorer(
             "seed": seed,
             "schedule": schedule,
             "x": path[-1],
+            "path": path,
             "success": True,
             "diverged_at": None,
             "spread_measured": measured,
