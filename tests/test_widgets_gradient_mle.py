@@ -328,3 +328,12 @@ def test_large_batches_drawn_by_mask_have_the_right_spread(source, k):
     expected_var = np.diag(np.cov(X.T, bias=True)) / k * (N - k) / (N - 1)
     # pooled over both coordinates: 200 draws, a standard error of about 10 %
     assert means.var(axis=0).mean() == pytest.approx(expected_var.mean(), rel=0.3)
+
+
+def test_optimizer_defaults_beat_plain_gradient_and_the_tuning_is_faster(aniso):
+    ex = optimizer_explorer(*aniso)
+    r = ex.result
+    assert r["method"] == "momentum" and r["steps_to_tol"] < r["gd_best_steps"]
+    ex.controls["beta"].value = 0.5
+    ex.controls["lr"].value = 10**-3.6  # two notches up, about 2.5e-4
+    assert ex.result["steps_to_tol"] <= 30

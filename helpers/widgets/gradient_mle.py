@@ -313,7 +313,7 @@ def _stability_limit(method, beta):
 
 
 def optimizer_explorer(
-    X, cov, *, theta0=(-1.0, -1.0), method="momentum", lr=1e-4, beta=0.9, n_steps=200, tol=1e-3
+    X, cov, *, theta0=(-1.0, -1.0), method="momentum", lr=10**-3.8, beta=0.8, n_steps=200, tol=1e-3
 ):
     """Compare optimisers on an ill-conditioned Gaussian-mean problem.
 
@@ -586,7 +586,7 @@ def batch_size_explorer(
 
     def view(batch_size, lr, seed, schedule):
         k = round(batch_size)
-        title.set_text(f"ℓ/n, full data and mini-batch: k = {k}, lr = {lr:.2g}, seed {seed}")
+        title.set_text(f"ℓ/n, full and mini-batch: k = {k}, lr = {lr:.2g}, seed {seed}")
         rates = lr / (1.0 + (decay if schedule == "decay" else 0.0) * np.arange(n_steps))
         sx, sq = batches(seed, k)
         # the seeded path with real batches: mu <- mu + lr (n/k) P (sum_B x - k mu)
