@@ -586,7 +586,7 @@ def batch_size_explorer(
 
     def view(batch_size, lr, seed, schedule):
         k = round(batch_size)
-        title.set_text(f"ℓ/n, full and mini-batch: k = {k}, lr = {lr:.2g}, seed {seed}")
+        title.set_text(f"ℓ/n: k = {k}, lr = {lr:.2g}, seed {seed}")
         rates = lr / (1.0 + (decay if schedule == "decay" else 0.0) * np.arange(n_steps))
         sx, sq = batches(seed, k)
         # the seeded path with real batches: mu <- mu + lr (n/k) P (sum_B x - k mu)
