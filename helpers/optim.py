@@ -238,9 +238,10 @@ def adam_ascent(grad_fn, theta0, *, lr, beta1=0.9, beta2=0.999, eps=1e-8, n_step
         \hat m_t = \frac{m_t}{1-\beta_1^t}, \quad \hat v_t = \frac{v_t}{1-\beta_2^t}, \quad
         \theta_t = \theta_{t-1} + \eta\,\frac{\hat m_t}{\sqrt{\hat v_t} + \epsilon}
 
-    with :math:`g_t = \nabla\ell(\theta_{t-1})` and squares taken elementwise. Without
-    the bias correction the first steps would be :math:`1-\beta_1 = 0.1` times too short
-    (the running means start at 0). Each coordinate's step is about :math:`\eta` whatever
+    with :math:`g_t = \nabla\ell(\theta_{t-1})` and squares taken elementwise. Both running
+    means start at 0 and are biased towards it by different factors; without the
+    correction the first step would be :math:`(1-\beta_1)/\sqrt{1-\beta_2} \approx 3.2` times
+    :math:`\eta` with the defaults. Each coordinate's step is about :math:`\eta` whatever
     the size of its gradient, so ``lr`` is a distance per step in parameter units, not a
     multiplier of the gradient, and the plain-gradient stability limit does not apply.
     """
