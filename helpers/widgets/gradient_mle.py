@@ -21,7 +21,14 @@ from helpers import optim
 from helpers._validation import as_location
 from helpers.gradients import minibatch_grad_cov, mvn_loglik, suff_stats
 from helpers.plotting import COLORS, new_figure
-from helpers.widgets.explorer import Explorer, choice, int_slider, log_slider, seed_slider
+from helpers.widgets.explorer import (
+    Explorer,
+    choice,
+    float_slider,
+    int_slider,
+    log_slider,
+    seed_slider,
+)
 
 __all__ = ["batch_size_explorer", "learning_rate_explorer", "optimizer_explorer"]
 
@@ -441,8 +448,6 @@ def optimizer_explorer(
 
 
 def _beta_slider(value):
-    from helpers.widgets.explorer import float_slider
-
     return float_slider("momentum β (Adam: β₁)", value, 0.0, 0.99, 0.01)
 
 
