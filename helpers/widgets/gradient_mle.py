@@ -385,7 +385,8 @@ def optimizer_explorer(
     ax_gap.legend(loc="upper right", fontsize="x-small", framealpha=0.9)
 
     def view(method, lr, beta):
-        extra = "" if method == "gradient" else f", β = {beta:.2f}"
+        symbol = "β₁" if method == "adam" else "β"
+        extra = "" if method == "gradient" else f", {symbol} = {beta:.2f}"
         title.set_text(f"Gap to the peak: lr = {lr:.3g}{extra}")
         res = _run_method(p, method, lr, beta, n_steps)
         path_line.set_data(res.path[:, 0], res.path[:, 1])
@@ -416,9 +417,7 @@ def optimizer_explorer(
             else f"not within {tol:g} of the sample mean in {n_steps} steps"
         )
         lines = [
-            f"{name}, lr = {lr:.3g}"
-            + ("" if method == "gradient" else f", β = {beta:.2f}")
-            + f": {rule}",
+            f"{name}, lr = {lr:.3g}" + extra + f": {rule}",
             f"{reached} (final distance {dist:.2g})" if res.success else msg,
             f"for comparison: plain gradient ascent at its best lr = 2/(λ_min + λ_max) needs"
             f" {gd_best_steps} steps; scipy BFGS {fit.nit} iterations",
@@ -448,7 +447,7 @@ def optimizer_explorer(
 
 
 def _beta_slider(value):
-    return float_slider("momentum β (Adam: β₁)", value, 0.0, 0.99, 0.01)
+    return float_slider("momentum β / β₁", value, 0.0, 0.99, 0.01)  # β₁ for Adam
 
 
 # --- 3. the batch size --------------------------------------------------------------------------
