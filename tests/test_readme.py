@@ -54,3 +54,11 @@ def test_linked_files_exist():
     for target in re.findall(r"\]\(([^)#]+)\)", README):
         if not target.startswith("http"):
             assert (ROOT / target).exists(), f"README links to missing {target}"
+
+
+def test_no_merge_conflict_markers_anywhere():
+    """A merge left unresolved must never land (docs are not parsed by anything else)."""
+    for path in [ROOT / "README.md", ROOT / "CONTRIBUTING.md", ROOT / "data" / "README.md"]:
+        text = path.read_text()
+        for marker in ("<<<<<<< ", "\n=======\n", ">>>>>>> "):
+            assert marker not in text, f"{path.name} has a merge-conflict marker {marker.strip()!r}"
