@@ -1,4 +1,4 @@
-"""Notebook 02's exercises: closed-form MLEs, their bias, regression, covariance rank, exact likelihoods, a misfit.
+"""Notebook 02's exercises: closed-form MLEs, bias, regression, rank, exact likelihoods, a misfit.
 
 Introduced in ``02_closed_form_mle.ipynb``; worked solutions in
 ``notebooks/solutions/02_closed_form_mle_solutions.ipynb``.
@@ -56,7 +56,7 @@ def _ex_02_4_n_minus_2() -> float:
 
 
 def rank_points(rng=None):
-    """02.5's kind of data: ``RANK_N`` points in ``RANK_D`` dimensions, the last = first + second."""
+    """02.5's data: ``RANK_N`` points in ``RANK_D`` dimensions, the last = first + second."""
     free = np.random.default_rng(rng).normal(size=(RANK_N, RANK_D - 1))
     return np.column_stack([free, free[:, 0] + free[:, 1]])
 
@@ -158,7 +158,8 @@ register(Exercise(
     "it, or no density at all?",
     options=("a", "b", "c", "d"),
     mistakes=(
-        (lambda: "a", "A GAN's generator maps noise to samples and defines no density to evaluate."),
+        (lambda: "a",
+         "A GAN's generator maps noise to samples and defines no density to evaluate."),
         (lambda: "b",
          "A VAE gives a lower bound (the ELBO) on log p(x), not its exact value."),
         (lambda: "d", "Only one of the three has a density it can evaluate exactly."),

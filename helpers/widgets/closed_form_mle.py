@@ -69,7 +69,7 @@ def variance_bias_explorer(*, n=3, n_max=30, n_repeats=10_000, sigma=1.0, seed=0
 
     max_seed = max(20, seed)
 
-    @functools.lru_cache(maxsize=None)
+    @functools.cache
     def averages(seed):
         """The average of each estimate over the samples, for every size (one seed)."""
         est = variance_estimates(sizes, n_repeats=n_repeats, sigma=sigma, rng=seed)
