@@ -92,7 +92,7 @@ def test_bias_averages_equal_the_helper(bias):
     bias.controls["n"].value = 3
 
 
-@pytest.mark.parametrize(("n", "seed"), [(2, 4), (12, 4), (30, 7)])
+@pytest.mark.parametrize(("n", "seed"), [(2, 4), (12, 4), (30, 7), (5, 7), (30, 4)])
 def test_bias_histogram_shows_the_samples_behind_the_averages(bias, n, seed):
     # the right panel's samples are drawn per (n, seed); they must be the first n rows of the
     # draws behind the left panel's averages, or the two panels would show different samples
@@ -101,6 +101,13 @@ def test_bias_histogram_shows_the_samples_behind_the_averages(bias, n, seed):
     alone = variance_estimates(n, n_repeats=4_000, rng=seed)
     assert bias.result["mean_mle"] == pytest.approx(alone["mle"].mean(), rel=1e-12)
     assert bias.result["mean_ddof1"] == pytest.approx(alone["ddof1"].mean(), rel=1e-12)
+    edges = np.linspace(0, 4, 61)
+    ax_hist = bias.figure.axes[1]
+    for key, label in (("mle", "1/n (MLE)"), ("ddof1", "1/(n-1)")):
+        line = next(line for line in ax_hist.lines if line.get_label() == label)
+        counts, _ = np.histogram(alone[key], bins=edges)
+        heights = np.repeat(counts / (4_000 * (edges[1] - edges[0])), 2)
+        np.testing.assert_allclose(line.get_ydata(), heights, rtol=1e-12)
     bias.controls["seed"].value = 0
     bias.controls["n"].value = 3
 

@@ -72,8 +72,8 @@ def variance_bias_explorer(*, n=3, n_max=30, n_repeats=10_000, sigma=1.0, seed=0
     @functools.cache
     def averages(seed):
         """The average of each estimate over the samples, for every size (one seed)."""
-        est = variance_estimates(sizes, n_repeats=n_repeats, sigma=sigma, rng=seed)
-        return est["mle"].mean(axis=1), est["ddof1"].mean(axis=1)
+        avg = variance_estimates(sizes, n_repeats=n_repeats, sigma=sigma, rng=seed, average=True)
+        return avg["mle"], avg["ddof1"]
 
     # Every seed's averages up front, so that a seed move costs what an n move costs:
     # one histogram's samples. The sample of size n is the first n rows of the same draws
@@ -81,11 +81,21 @@ def variance_bias_explorer(*, n=3, n_max=30, n_repeats=10_000, sigma=1.0, seed=0
     for s in range(max_seed + 1):
         averages(s)
 
-    @functools.lru_cache(maxsize=64)
+    # The histogram's samples: the first n rows of the same draws (numpy fills arrays in order
+    # from the stream, so rows drawn alone equal the first rows of variance_estimates' draws).
+    # A seed move draws only the n rows it shows; the first move above them draws every row,
+    # so later n moves at that seed only slice.
+    block = {"seed": None, "x": np.empty((0, n_repeats))}
+
     def estimates_at(n, seed):
-        """The n_repeats estimates of each kind at one size n: the first n points only."""
-        est = variance_estimates(n, n_repeats=n_repeats, sigma=sigma, rng=seed)
-        return est["mle"], est["ddof1"]
+        """The n_repeats estimates of each kind at size n: (1/n, 1/(n-1)) sums of squares."""
+        if block["seed"] != seed or block["x"].shape[0] < n:
+            rows = n if block["seed"] != seed else n_max
+            block["x"] = np.random.default_rng(seed).normal(0.0, sigma, size=(rows, n_repeats))
+            block["seed"] = seed
+        x = block["x"][:n]
+        ss = np.maximum(np.sum(x**2, axis=0) - np.sum(x, axis=0) ** 2 / n, 0.0)
+        return ss / n, ss / (n - 1)
 
     fig, (ax_avg, ax_hist) = new_figure(ncols=2)
     # Theory thick and light behind the data, the data as markers only: neither hides the other.
