@@ -27,16 +27,26 @@ def test_expected_values_agree_with_independent_computations(penguins):
     x, y = adelie["flipper_length_mm"].to_numpy(), adelie["body_mass_g"].to_numpy()
     residuals = y - np.polyval(np.polyfit(x, y, 1), x)
     assert EXERCISES["02.4"].expected() == pytest.approx(np.sqrt(np.mean(residuals**2)))
-    pts = np.random.default_rng(0).normal(size=(ex02.RANK_N, ex02.RANK_D))
-    rank = np.linalg.matrix_rank(np.cov(pts, rowvar=False, bias=True))
-    assert EXERCISES["02.5"].expected() == rank
+    for seed in range(5):
+        pts = ex02.rank_points(seed)
+        assert pts.shape == (ex02.RANK_N, ex02.RANK_D)
+        np.testing.assert_allclose(pts[:, -1], pts[:, 0] + pts[:, 1])
+        rank = np.linalg.matrix_rank(np.cov(pts, rowvar=False, bias=True))
+        assert EXERCISES["02.5"].expected() == rank
+    # the null direction: (1, 1, 0, ..., 0, -1) is annihilated by the covariance
+    v = np.zeros(ex02.RANK_D)
+    v[[0, 1, -1]] = 1, 1, -1
+    cov = np.cov(ex02.rank_points(0), rowvar=False, bias=True)
+    np.testing.assert_allclose(cov @ v, 0, atol=1e-12)
+    # 02.7: the exponential closest in KL to the Gamma, by scipy's fit with the location at 0
     gamma = stats.gamma(ex02.GAMMA_SHAPE, scale=ex02.GAMMA_SCALE)
-    assert EXERCISES["02.7"].expected() == pytest.approx(gamma.std(), rel=1e-12)
+    assert EXERCISES["02.7"].expected() == pytest.approx(1 / gamma.mean(), rel=1e-12)
 
 
 def test_exercise_02_7_is_what_a_large_sample_gives():
     x = np.random.default_rng(1).gamma(ex02.GAMMA_SHAPE, ex02.GAMMA_SCALE, 1_000_000)
-    assert is_correct("02.7", np.std(x))  # within the check's 0.5 % tolerance
+    _, scale = stats.expon.fit(x, floc=0)  # scipy's exponential MLE, scale = 1 / lambda
+    assert is_correct("02.7", 1 / scale)  # within the check's 0.5 % tolerance
 
 
 @pytest.mark.parametrize(
@@ -51,10 +61,16 @@ def test_exercise_02_7_is_what_a_large_sample_gives():
         ("02.3", lambda p: "a", "(n - 1)/n"),
         ("02.4", lambda p: ex02._ex_02_4_n_minus_2(), "n - 2"),
         ("02.4", lambda p: EXERCISES["02.4"].expected() ** 2, "variance"),
-        ("02.5", lambda p: ex02.RANK_N, "centring"),
-        ("02.6", lambda p: "b", "VAE"),
-        ("02.7", lambda p: ex02.GAMMA_SCALE, "scale parameter"),
-        ("02.7", lambda p: 12.0, "variance"),
+        ("02.5", lambda p: ex02.RANK_D, "never varies"),
+        ("02.5", lambda p: ex02.RANK_N - 1, "n - 1"),
+        ("02.5", lambda p: ex02.RANK_D - 2, "one equation"),
+        ("02.6", lambda p: "a", "no density"),
+        ("02.6", lambda p: "b", "ELBO"),
+        ("02.6", lambda p: "d", "Only one"),
+        ("02.7", lambda p: 6.0, "mean waiting time"),
+        ("02.7", lambda p: 0.5, "scale"),
+        ("02.7", lambda p: 1 / np.sqrt(12.0), "standard deviation"),
+        ("02.7", lambda p: 0.25, "mode"),
     ],
 )  # fmt: skip
 def test_known_mistakes_get_a_specific_hint(penguins, key, wrong, says, capsys):
@@ -70,3 +86,4 @@ def test_kinds_of_exercise_are_all_present():
     assert sum(bool(e.options) for e in mine.values()) >= 2  # conceptual
     assert "Derive" in mine["02.2"].question  # derivation
     assert "From scratch" in mine["02.4"].question
+    assert "why" in mine["02.7"].question  # a derivation, not a plug-in

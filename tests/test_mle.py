@@ -259,6 +259,15 @@ def test_several_sizes_share_their_first_points():
     assert np.isnan(many["ddof1"][0]).all() and not np.isnan(many["ddof1"][1:]).any()
 
 
+@pytest.mark.parametrize("n", [1, 5, [2, 3, 30], [1, 4]])
+def test_variance_estimates_averages_equal_the_per_sample_means(n):
+    full = variance_estimates(n, n_repeats=2_000, sigma=1.5, rng=9)
+    avg = variance_estimates(n, n_repeats=2_000, sigma=1.5, rng=9, average=True)
+    for key in ("mle", "ddof1", "true_mu"):
+        assert np.shape(avg[key]) == np.shape(full[key])[:-1]
+        np.testing.assert_allclose(avg[key], full[key].mean(axis=-1), rtol=1e-12)
+
+
 def test_variance_estimates_are_reproducible_and_warning_free():
     with warnings.catch_warnings():
         warnings.simplefilter("error")

@@ -92,6 +92,34 @@ def test_bias_averages_equal_the_helper(bias):
     bias.controls["n"].value = 3
 
 
+@pytest.mark.parametrize(("n", "seed"), [(2, 4), (12, 4), (30, 7), (5, 7), (30, 4)])
+def test_bias_histogram_shows_the_samples_behind_the_averages(bias, n, seed):
+    # the right panel's samples are drawn per (n, seed); they must be the first n rows of the
+    # draws behind the left panel's averages, or the two panels would show different samples
+    bias.controls["seed"].value = seed
+    bias.controls["n"].value = n
+    alone = variance_estimates(n, n_repeats=4_000, rng=seed)
+    assert bias.result["mean_mle"] == pytest.approx(alone["mle"].mean(), rel=1e-12)
+    assert bias.result["mean_ddof1"] == pytest.approx(alone["ddof1"].mean(), rel=1e-12)
+    edges = np.linspace(0, 4, 61)
+    ax_hist = bias.figure.axes[1]
+    for key, label in (("mle", "1/n (MLE)"), ("ddof1", "1/(n-1)")):
+        line = next(line for line in ax_hist.lines if line.get_label() == label)
+        counts, _ = np.histogram(alone[key], bins=edges)
+        heights = np.repeat(counts / (4_000 * (edges[1] - edges[0])), 2)
+        np.testing.assert_allclose(line.get_ydata(), heights, rtol=1e-12)
+    bias.controls["seed"].value = 0
+    bias.controls["n"].value = 3
+
+
+def test_bias_theory_and_markers_do_not_hide_each_other(bias):
+    ax_avg = bias.figure.axes[0]
+    theory = next(line for line in ax_avg.lines if line.get_label().startswith("theory"))
+    assert theory.get_linewidth() >= 4 and theory.get_alpha() < 0.5  # thick, light, behind
+    markers = [line for line in ax_avg.lines if line.get_label().startswith(("1/n", "1/(n-1)"))]
+    assert len(markers) == 2 and all(line.get_linestyle() == "None" for line in markers)
+
+
 def test_bias_seed_changes_the_draws_and_returns(bias):
     png, text = decode(bias.image.value), bias.readout_text
     bias.controls["seed"].value = 1
@@ -201,6 +229,14 @@ BAD_INPUT = [
 @pytest.mark.parametrize(("fn", "kwargs", "arg"), BAD_INPUT)
 def test_bad_input_is_rejected_naming_the_argument(fn, kwargs, arg):
     assert_rejects(fn, kwargs, arg)
+
+
+def test_outlier_readout_gives_both_scales_before_and_after(outlier):
+    outlier.controls["position"].value = 391.0
+    last = outlier.readout_text.splitlines()[-1]
+    assert "σ̂ = 29.07 mm (without it 2.65 mm)" in last
+    assert "b̂ = 4.54 mm (without it 2.16 mm)" in last
+    assert outlier.figure.axes[0].get_ylabel() == "density (per mm)"
 
 
 def test_an_off_plot_point_is_marked_and_named(outlier):

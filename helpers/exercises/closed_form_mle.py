@@ -1,4 +1,4 @@
-"""Notebook 02's exercises: closed-form MLEs, their bias, regression, covariance rank, KL, GANs.
+"""Notebook 02's exercises: closed-form MLEs, bias, regression, rank, exact likelihoods, a misfit.
 
 Introduced in ``02_closed_form_mle.ipynb``; worked solutions in
 ``notebooks/solutions/02_closed_form_mle_solutions.ipynb``.
@@ -12,9 +12,9 @@ from helpers.exercises.registry import Exercise, register
 
 #: 02.2's sample (waiting times between events, in hours).
 EXPONENTIAL_SAMPLE = np.array([0.8, 2.1, 0.4, 1.5, 3.2])
-#: 02.5: n points in d dimensions.
-RANK_N, RANK_D = 4, 10
-#: 02.7: the Gamma distribution's shape k and scale theta.
+#: 02.5: n points in d dimensions, the last coordinate the sum of the first two.
+RANK_N, RANK_D = 100, 6
+#: 02.7: the Gamma distribution's shape k and scale s (hours).
 GAMMA_SHAPE, GAMMA_SCALE = 3.0, 2.0
 
 
@@ -55,8 +55,15 @@ def _ex_02_4_n_minus_2() -> float:
     return _ex_02_4() * np.sqrt(n / (n - 2))
 
 
+def rank_points(rng=None):
+    """02.5's data: ``RANK_N`` points in ``RANK_D`` dimensions, the last = first + second."""
+    free = np.random.default_rng(rng).normal(size=(RANK_N, RANK_D - 1))
+    return np.column_stack([free, free[:, 0] + free[:, 1]])
+
+
 def _ex_02_7() -> float:
-    return float(np.sqrt(GAMMA_SHAPE) * GAMMA_SCALE)
+    # lambda_hat = 1 / x_bar (02.2), and x_bar -> the Gamma's mean k s
+    return float(1 / (GAMMA_SHAPE * GAMMA_SCALE))
 
 
 register(Exercise(
@@ -110,8 +117,9 @@ register(Exercise(
     "mass (g) on flipper length (mm) by maximum likelihood with Gaussian noise. "
     "What is the noise standard deviation sigma_hat, in grams?",
     _ex_02_4,
-    "slope = sum((x - x_bar)(y - y_bar)) / sum((x - x_bar)^2), intercept from the means, then "
-    "the root of the mean squared residual (divide by n).",
+    "the line's maximum-likelihood fit is least squares (section 5): set the derivatives of the "
+    "squared error with respect to the slope and the intercept to zero and solve; then sigma_hat "
+    "comes from the residuals, as sigma_hat comes from the deviations in section 2.",
     mistakes=(
         (_ex_02_4_n_minus_2,
          "That divides the squared residuals by n - 2 (as regression software reports); the MLE "
@@ -123,43 +131,56 @@ register(Exercise(
 ))  # fmt: skip
 register(Exercise(
     "02.5",
-    f"n = {RANK_N} points in d = {RANK_D} dimensions, in general position. What is the rank of "
-    "their maximum-likelihood covariance matrix?",
-    lambda: float(RANK_N - 1),
-    "the covariance is a sum of outer products of the centred points x_i - x_bar; how many of "
-    "those are linearly independent, given that they add up to zero?",
+    f"n = {RANK_N} points in d = {RANK_D} dimensions; the last coordinate is the sum of the first "
+    "two, the others vary freely. What is the rank of their maximum-likelihood covariance matrix?",
+    lambda: float(RANK_D - 1),
+    "find a vector v with v . (x_i - x_bar) = 0 for every point: then Sigma_hat v = 0. How many "
+    "independent such vectors are there?",
     integer=True,
     mistakes=(
-        (lambda: float(RANK_N), "Nearly: centring on the sample mean costs one dimension."),
         (lambda: float(RANK_D),
-         "Full rank would need more points than dimensions; here n <= d."),
+         "Enough points for full rank, but one coordinate is fixed by two others: some direction "
+         "never varies."),
+        (lambda: float(RANK_N - 1),
+         "n - 1 bounds the rank only when there are few points; here the dimension d limits it "
+         "first."),
+        (lambda: float(RANK_D - 2),
+         "The sum ties three coordinates together, but it is one equation: it removes one "
+         "direction, not two."),
     ),
 ))  # fmt: skip
 register(Exercise(
     "02.6",
-    "A GAN's generator is trained by: (a) maximising the log-likelihood of the data, "
-    "(b) maximising a lower bound on the log-likelihood (the ELBO), "
-    "(c) an adversarial objective (fooling a discriminator), with no likelihood evaluated.",
+    "Which can report the exact log-likelihood log p_theta(x) of a test point? (a) a GAN, "
+    "(b) a variational autoencoder (VAE), (c) a normalising flow, (d) all three.",
     lambda: "c",
-    "ask whether a GAN's generator gives a density p_theta(x) you could evaluate at a data point.",
-    options=("a", "b", "c"),
+    "for each model, ask what its training objective evaluates: the density itself, a bound on "
+    "it, or no density at all?",
+    options=("a", "b", "c", "d"),
     mistakes=(
-        (lambda: "a", "A GAN's generator has no density to evaluate, so it cannot maximise one."),
-        (lambda: "b", "That describes a variational autoencoder (VAE), not a GAN."),
+        (lambda: "a",
+         "A GAN's generator maps noise to samples and defines no density to evaluate."),
+        (lambda: "b",
+         "A VAE gives a lower bound (the ELBO) on log p(x), not its exact value."),
+        (lambda: "d", "Only one of the three has a density it can evaluate exactly."),
     ),
 ))  # fmt: skip
 register(Exercise(
     "02.7",
-    f"Fit a Gaussian by maximum likelihood to a very large sample from the Gamma distribution "
-    f"with shape k = {GAMMA_SHAPE:g} and scale theta = {GAMMA_SCALE:g}. Which sigma_hat does "
-    "it approach? (Use MLE = minimum KL.)",
+    f"Fit an exponential density (02.2) by maximum likelihood to a very large sample from the "
+    f"Gamma distribution with shape k = {GAMMA_SHAPE:g} and scale s = {GAMMA_SCALE:g} hours. "
+    "Which rate lambda_hat (per hour) does it approach, and why?",
     _ex_02_7,
-    "minimising KL(p || Gaussian) over the Gaussian's parameters matches moments; look up the "
-    "Gamma's variance in terms of k and theta.",
+    "by 02.2, lambda_hat depends on the data only through one average; what does that average "
+    "approach as the sample grows (law of large numbers)?",
     rtol=5e-3,  # a simulation with a million draws is accepted too
     mistakes=(
-        (lambda: _ex_02_7() ** 2, "That is the variance; the question asks for sigma."),
-        (lambda: GAMMA_SCALE, "theta is the Gamma's scale parameter, not its standard deviation."),
-        (lambda: GAMMA_SHAPE * GAMMA_SCALE, "That is the mean k theta: mu_hat, not sigma_hat."),
+        (lambda: GAMMA_SHAPE * GAMMA_SCALE,
+         "That is the limit of the mean waiting time (hours); the rate is per hour."),
+        (lambda: 1 / GAMMA_SCALE, "s is the Gamma's scale, not its mean: the shape k matters too."),
+        (lambda: 1 / (np.sqrt(GAMMA_SHAPE) * GAMMA_SCALE),
+         "That is 1 / (standard deviation); which statistic of the data does lambda_hat use?"),
+        (lambda: 1 / ((GAMMA_SHAPE - 1) * GAMMA_SCALE),
+         "That is 1 / (the Gamma's mode): the most likely waiting time is not the average one."),
     ),
 ))  # fmt: skip

@@ -30,8 +30,9 @@ def variance_bias_explorer(*, n=3, n_max=30, n_repeats=10_000, sigma=1.0, seed=0
     Draws ``n_repeats`` samples of size ``n`` from :math:`\mathcal N(0, \sigma^2)` and
     estimates the variance of each twice: dividing by ``n`` (the MLE, ``ddof=0``) and by
     ``n - 1`` (``ddof=1``). Left: the average of each estimate over the samples, for every
-    sample size from 2 to ``n_max`` (markers), beside the theory :math:`\frac{n-1}{n}\sigma^2`
-    (grey curve) and :math:`\sigma^2` (dotted line); the current ``n`` is ringed. Right: the
+    sample size from 2 to ``n_max`` (markers only), beside the theory
+    :math:`\frac{n-1}{n}\sigma^2` (a thick, light grey curve behind them) and :math:`\sigma^2`
+    (dotted line); the current ``n`` is ringed. Right: the
     histograms of the two estimates at the current ``n`` with their averages.
 
     Introduced in ``02_closed_form_mle.ipynb``.
@@ -66,20 +67,45 @@ def variance_bias_explorer(*, n=3, n_max=30, n_repeats=10_000, sigma=1.0, seed=0
     var = sigma**2
     sizes = np.arange(2, n_max + 1)
 
-    @functools.lru_cache(maxsize=1)
-    def estimates(seed):
-        """Everything that depends on the seed only: every size's estimates and averages."""
-        est = variance_estimates(sizes, n_repeats=n_repeats, sigma=sigma, rng=seed)
-        return est, est["mle"].mean(axis=1), est["ddof1"].mean(axis=1)
+    max_seed = max(20, seed)
+
+    @functools.cache
+    def averages(seed):
+        """The average of each estimate over the samples, for every size (one seed)."""
+        avg = variance_estimates(sizes, n_repeats=n_repeats, sigma=sigma, rng=seed, average=True)
+        return avg["mle"], avg["ddof1"]
+
+    # Every seed's averages up front, so that a seed move costs what an n move costs:
+    # one histogram's samples. The sample of size n is the first n rows of the same draws
+    # (numpy fills arrays in order from the stream), so both panels show the same samples.
+    for s in range(max_seed + 1):
+        averages(s)
+
+    # The histogram's samples: the first n rows of the same draws (numpy fills arrays in order
+    # from the stream, so rows drawn alone equal the first rows of variance_estimates' draws).
+    # A seed move draws only the n rows it shows; the first move above them draws every row,
+    # so later n moves at that seed only slice.
+    block = {"seed": None, "x": np.empty((0, n_repeats))}
+
+    def estimates_at(n, seed):
+        """The n_repeats estimates of each kind at size n: (1/n, 1/(n-1)) sums of squares."""
+        if block["seed"] != seed or block["x"].shape[0] < n:
+            rows = n if block["seed"] != seed else n_max
+            block["x"] = np.random.default_rng(seed).normal(0.0, sigma, size=(rows, n_repeats))
+            block["seed"] = seed
+        x = block["x"][:n]
+        ss = np.maximum(np.sum(x**2, axis=0) - np.sum(x, axis=0) ** 2 / n, 0.0)
+        return ss / n, ss / (n - 1)
 
     fig, (ax_avg, ax_hist) = new_figure(ncols=2)
-    ax_avg.plot(sizes, (sizes - 1) / sizes * var, color="grey", lw=1.5,
+    # Theory thick and light behind the data, the data as markers only: neither hides the other.
+    ax_avg.plot(sizes, (sizes - 1) / sizes * var, color="grey", lw=5, alpha=0.4,
                 label=r"theory $\frac{n-1}{n}\sigma^2$")  # fmt: skip
-    ax_avg.axhline(var, color="k", ls=":", lw=1, label=r"true $\sigma^2$")
-    (avg_mle,) = ax_avg.plot([], [], ms=4, lw=1, label="1/n (MLE, ddof=0)", animated=True,
-                             **_MLE_STYLE)  # fmt: skip
-    (avg_ddof1,) = ax_avg.plot([], [], ms=4, lw=1, label="1/(n-1) (ddof=1)", animated=True,
-                               **_DDOF1_STYLE)  # fmt: skip
+    ax_avg.axhline(var, color="k", ls=":", lw=1.2, label=r"true $\sigma^2$ (theory of ddof=1)")
+    (avg_mle,) = ax_avg.plot([], [], ms=4.5, label="1/n (MLE, ddof=0)",
+                             animated=True, **{**_MLE_STYLE, "ls": "none"})  # fmt: skip
+    (avg_ddof1,) = ax_avg.plot([], [], ms=4, mfc="none", label="1/(n-1) (ddof=1)",
+                               animated=True, **{**_DDOF1_STYLE, "ls": "none"})  # fmt: skip
     (ring,) = ax_avg.plot([], [], "o", ms=13, mfc="none", mec="k", mew=1.5, animated=True)
     ax_avg.set_xlim(1, n_max + 1)
     ax_avg.set_ylim(0.35 * var, 1.2 * var)
@@ -112,19 +138,20 @@ def variance_bias_explorer(*, n=3, n_max=30, n_repeats=10_000, sigma=1.0, seed=0
     def view(n, seed):
         if n < 2:
             raise ValueError("n must be at least 2: with one point, ddof=1 divides by zero")
-        est, mean_mle, mean_ddof1 = estimates(seed)
+        mean_mle, mean_ddof1 = averages(seed)
+        est_mle, est_ddof1 = estimates_at(n, seed)
         avg_mle.set_data(sizes, mean_mle)
         avg_ddof1.set_data(sizes, mean_ddof1)
         k = n - 2
         ring.set_data([n, n], [mean_mle[k], mean_ddof1[k]])
-        dens_mle, _ = np.histogram(est["mle"][k], bins=edges, density=False)
-        dens_ddof1, _ = np.histogram(est["ddof1"][k], bins=edges, density=False)
+        dens_mle, _ = np.histogram(est_mle, bins=edges, density=False)
+        dens_ddof1, _ = np.histogram(est_ddof1, bins=edges, density=False)
         width = edges[1] - edges[0]
         hist_mle.set_ydata(np.repeat(dens_mle / (n_repeats * width), 2))
         hist_ddof1.set_ydata(np.repeat(dens_ddof1 / (n_repeats * width), 2))
         mean_mle_line.set_xdata([mean_mle[k]] * 2)
         mean_ddof1_line.set_xdata([mean_ddof1[k]] * 2)
-        beyond = float(np.mean(est["ddof1"][k] > edges[-1]))
+        beyond = float(np.mean(est_ddof1 > edges[-1]))
         peak = max(dens_mle.max(), dens_ddof1.max()) / (n_repeats * width)
         notes = [f"{beyond:.1%} of the 1/(n-1)\nestimates are beyond 4σ²"] if beyond else []
         if peak > y_top:
@@ -205,7 +232,7 @@ def outlier_explorer(x, *, name="x", unit="", position=None, max_position=None, 
     u = f" {unit}" if unit else ""
     in_unit = f" ({unit})" if unit else ""
     mean0, var0 = gaussian_mle(x)
-    median0, _ = laplace_mle(x)
+    median0, scale0 = laplace_mle(x)
     n = x.size
 
     fig, (ax_data, ax_est) = new_figure(ncols=2)
@@ -223,6 +250,7 @@ def outlier_explorer(x, *, name="x", unit="", position=None, max_position=None, 
     ax_data.set_xlim(*window)
     ax_data.set_ylim(0, y_top)
     ax_data.set_xlabel(f"{name}{in_unit}")
+    ax_data.set_ylabel(f"density (per {unit})" if unit else "density")
     ax_data.legend(loc="upper left", fontsize="small", framealpha=0.9)
     # Beyond the window the extra point is an arrow at the right edge (a marker is far
     # cheaper to redraw than text); the right panel and the readout give its position.
@@ -275,7 +303,7 @@ def outlier_explorer(x, *, name="x", unit="", position=None, max_position=None, 
             f"median (Laplace MLE): {median:.2f}{u}, moved {median - median0:+.2f}{u}"
             f" (without it {median0:.2f}{u})",
             f"Gaussian σ̂ = {sigma:.2f}{u} (without it {np.sqrt(var0):.2f}{u});"
-            f" Laplace scale b̂ = {scale:.2f}{u}",
+            f" Laplace scale b̂ = {scale:.2f}{u} (without it {scale0:.2f}{u})",
         ]
         return result, lines
 
