@@ -288,3 +288,25 @@ BAD_INPUT = [
 @pytest.mark.parametrize(("fn", "kwargs", "arg"), BAD_INPUT)
 def test_bad_input_is_rejected_naming_the_argument(fn, kwargs, arg):
     assert_rejects(fn, kwargs, arg)
+
+
+def test_grid_posterior_docstring_underflow_counts():
+    """The likelihood's peak exp(-n H(h/n)) is 0.0 after ~1,075 (h/n = 1/2), ~1,220 (0.3) tosses."""
+    tiny = np.log(np.finfo(float).smallest_subnormal)  # about -744.4
+    for frac, n_quoted in [(0.5, 1_075), (0.3, 1_220)]:
+        entropy = -(frac * np.log(frac) + (1 - frac) * np.log1p(-frac))
+        assert abs(-tiny / entropy - n_quoted) / n_quoted < 0.01
+        n = int(np.ceil(-tiny / entropy / 10) * 10) + 10  # just past it: the peak is 0.0
+        h = round(frac * n)
+        peak = np.exp(coin_loglik(h / n, [1] * h + [0] * (n - h)))
+        assert peak == 0.0
+    assert np.log(2) >= -(0.3 * np.log(0.3) + 0.7 * np.log(0.7))
+
+
+def test_lesson_04_central_95_percent_of_both_priors():
+    """Notebook 04, section 3: N(0.5, s) puts 95% on 0.5 +- 1.96 s: [0.30, 0.70], [-0.12, 1.12]."""
+    for s in (0.1, np.sqrt(0.1)):
+        interval = stats.norm.interval(0.95, 0.5, s)
+        assert np.allclose(interval, 0.5 + np.array([-1.96, 1.96]) * s, atol=1e-4)
+    assert np.allclose(0.5 + np.array([-1.96, 1.96]) * 0.1, [0.30, 0.70], atol=0.005)
+    assert np.allclose(0.5 + np.array([-1.96, 1.96]) * np.sqrt(0.1), [-0.12, 1.12], atol=0.005)

@@ -20,7 +20,16 @@ def test_expected_values_agree_with_independent_computations():
     roots = np.roots([1, -1.7, 0.7 - 7 * v, 3 * v])
     root = roots[(abs(roots.imag) < 1e-12) & (roots.real > 0) & (roots.real < 1)].real
     assert root.size == 1 and EXERCISES["04.3"].expected() == pytest.approx(root[0], abs=1e-10)
-    assert EXERCISES["04.4"].expected() == "b" and EXERCISES["04.5"].expected() == "b"
+    assert EXERCISES["04.4"].expected() == "a" and EXERCISES["04.5"].expected() == "b"
+
+
+def test_04_4_the_beta_2_2_posterior_mode_is_laplace_s_rule():
+    """(h + 1)/(n + 2) is the mode of Beta(h + 2, n - h + 2) and neither its mean nor h/n."""
+    for h, n in [(3, 7), (0, 4), (9, 10)]:
+        grid = np.linspace(0, 1, 200_001)
+        mode = grid[np.argmax(stats.beta.logpdf(grid, h + 2, n - h + 2))]
+        assert mode == pytest.approx((h + 1) / (n + 2), abs=1e-5)
+        assert stats.beta.mean(h + 2, n - h + 2) != pytest.approx((h + 1) / (n + 2))
 
 
 def test_04_6_equals_quadrature_with_scipy_truncnorm():
@@ -44,10 +53,12 @@ def test_04_6_equals_quadrature_with_scipy_truncnorm():
         ("04.2", (3 / 4) ** 2, "plug-in"),
         ("04.2", (4 / 6) ** 2, "posterior variance"),
         ("04.3", 3 / 7, "MLE"),
-        ("04.4", "a", "single most probable"),
-        ("04.4", "c", "MLE equals the posterior mode, not the mean"),
-        ("04.5", "a", "constant factor"),
-        ("04.5", "c", "renormalising"),
+        ("04.4", "b", "mean of Beta(h + 2, n - h + 2)"),
+        ("04.4", "c", "h/n"),
+        ("04.4", "d", "depend on the data"),
+        ("04.5", "a", "constant"),
+        ("04.5", "c", "renormalised density"),
+        ("04.5", "d", "likelihood"),
         ("04.6", stats.beta.sf(0.5, 4, 5), "uniform prior"),
     ],
 )

@@ -25,7 +25,7 @@ def explorer():
 
 @pytest.fixture(autouse=True)
 def _reset(explorer):
-    start = {"strength": 10.0, "prior_mean": 0.5, "n_tosses": 10, "true_bias": 0.3, "seed": 0}
+    start = {"strength": 5.0, "prior_mean": 0.8, "n_tosses": 5, "true_bias": 0.3, "seed": 0}
     for name, value in start.items():
         explorer.controls[name].value = value
 
@@ -64,9 +64,12 @@ def check_against_reference(ex):
 def test_defaults_show_prior_pulling_the_map_and_the_predictive_apart(explorer):
     check_against_reference(explorer)
     r = explorer.result
-    assert (r["n"], r["heads"]) == (10, 3)
-    # MLE < MAP < predictive < prior mean: the prior pulls, and mean and mode differ
-    assert r["mle"] < r["map"] < r["predictive"] < 0.5
+    assert (r["n"], r["heads"]) == (5, 3)
+    # true bias < MLE < predictive < MAP < prior mean: the prior pulls, mean and mode differ
+    assert 0.3 < r["mle"] < r["predictive"] < r["map"] < 0.8
+    assert (r["mle"], r["predictive"], r["map"]) == pytest.approx((0.6, 0.7, 0.75), rel=1e-12)
+    # the four markers are at least 0.05 apart: none hides another at the start
+    assert np.diff(np.sort([0.3, r["mle"], r["predictive"], r["map"]])).min() >= 0.05 - 1e-12
     assert bytes(explorer.image.value).startswith(PNG_SIGNATURE)
     assert len(explorer.readout_text.splitlines()) == 3
 
@@ -106,7 +109,7 @@ def test_no_tosses_means_posterior_is_prior_and_no_mle(explorer):
     explorer.controls["n_tosses"].value = 0
     r = explorer.result
     assert (r["a_post"], r["b_post"]) == (r["a"], r["b"])
-    assert math.isnan(r["mle"]) and r["predictive"] == pytest.approx(0.5)
+    assert math.isnan(r["mle"]) and r["predictive"] == pytest.approx(0.8)  # the prior mean
     assert "no tosses yet" in explorer.readout_text or "undefined" in explorer.readout_text
 
 
@@ -136,6 +139,7 @@ def test_map_approaches_mle_as_data_grow(explorer):
 
 
 def test_map_approaches_mle_as_the_prior_weakens_towards_uniform(explorer):
+    explorer.controls["prior_mean"].value = 0.5
     explorer.controls["n_tosses"].value = 30
     gaps = []
     for strength in (1000.0, 100.0, 10.0, 2.0):
@@ -204,7 +208,7 @@ def test_limits_stay_fixed_while_sliders_move(explorer):
 
 def test_snapshot_carries_picture_and_numbers(explorer):
     bundle = explorer._repr_mimebundle_()
-    assert bundle["text/plain"].startswith("Explorer (strength = 10, prior_mean = 0.5")
+    assert bundle["text/plain"].startswith("Explorer (strength = 5, prior_mean = 0.8")
     assert "predictive P(next is heads)" in bundle["text/plain"]
 
 
@@ -224,7 +228,7 @@ def test_a_strong_prior_outweighs_500_tosses(explorer):
     c["n_tosses"].value, c["strength"].value = 500, end(c["strength"], "max")
     r = explorer.result
     assert r["a"] + r["b"] == pytest.approx(2000, rel=1e-9)
-    assert abs(r["predictive"] - 0.5) < abs(r["predictive"] - r["mle"])
+    assert abs(r["predictive"] - 0.8) < abs(r["predictive"] - r["mle"])  # 0.8: the prior mean
     c["n_tosses"].value = 50
     assert explorer.result["width"] / r["width"] < 1.2  # 10x fewer tosses, barely wider
 
@@ -289,6 +293,7 @@ def test_gauss_every_slider_at_both_ends_is_clean(fresh_gauss, name, which):
     assert (
         min(r["mle"], r["prior_mean"]) - 1e-12 <= r["map"] <= max(r["mle"], r["prior_mean"]) + 1e-12
     )
+    assert -1e-9 <= r["share"] <= 1 + 1e-9  # the right panel's fixed axis holds every value
 
 
 def test_gauss_map_moves_from_prior_mean_to_mle_as_the_prior_flattens(fresh_gauss):
@@ -338,3 +343,13 @@ GAUSS_BAD_INPUT = cases(
 @pytest.mark.parametrize(("fn", "kwargs", "arg"), GAUSS_BAD_INPUT)
 def test_gauss_bad_input_is_rejected_naming_the_argument(fn, kwargs, arg):
     assert_rejects(fn, kwargs, arg)
+
+
+def test_gauss_share_is_the_map_s_place_between_mle_and_prior_mean(fresh_gauss):
+    r = fresh_gauss.result
+    assert r["share"] == pytest.approx((r["map"] - r["mle"]) / (0.5 - r["mle"]), rel=1e-12)
+    assert 0.75 < r["share"] < 0.8  # s = 0.1: the prior wins most of the tug of war
+    fresh_gauss.controls["prior_sd"].value = math.sqrt(0.1)
+    assert fresh_gauss.result["share"] == pytest.approx(
+        (1 / math.sqrt(5) - 3 / 7) / (0.5 - 3 / 7), rel=1e-9
+    )

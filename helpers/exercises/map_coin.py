@@ -103,28 +103,32 @@ register(Exercise(
 ))  # fmt: skip
 register(Exercise(
     "04.4",
-    "After 3 heads in 7 tosses with a uniform prior, which number is P(the 8th toss is heads | D)? "
+    "With a Beta(2, 2) prior, after h heads in n tosses, the number (h + 1)/(n + 2) is... "
     "(a) the posterior mode  (b) the posterior mean  (c) the MLE  (d) the prior mean",
-    lambda: "b",
-    "write P(x8 = 1 | D) as an integral over theta and recognise it.",
+    lambda: "a",
+    "write down the posterior's Beta parameters first, then compare (h + 1)/(n + 2) with the "
+    "formulas for a Beta's mode and mean.",
     options=("a", "b", "c", "d"),
     mistakes=(
-        (lambda: "a", "The mode is the single most probable theta; the predictive averages the "
-                      "chance of heads over every theta the posterior allows."),
-        (lambda: "c", "With a uniform prior the MLE equals the posterior mode, not the mean."),
+        (lambda: "b", "What is the mean of Beta(h + 2, n - h + 2)? Does it equal (h + 1)/(n + 2)?"),
+        (lambda: "c", "The MLE is h/n whatever the prior: is (h + 1)/(n + 2) equal to h/n?"),
+        (lambda: "d", "The prior mean of Beta(2, 2) is a fixed number: does (h + 1)/(n + 2) "
+                      "depend on the data?"),
     ),
 ))  # fmt: skip
 register(Exercise(
     "04.5",
     "A Gaussian prior on theta puts some mass outside [0, 1]. Truncating it to (0, 1) and "
-    "renormalising changes... (a) the MAP  (b) the prior's density inside (0, 1) by a constant "
-    "factor, so the MAP stays put  (c) nothing at all  (d) the likelihood",
+    "renormalising changes... (a) the MAP  (b) only the prior's density, by a constant factor  "
+    "(c) nothing at all  (d) the likelihood",
     lambda: "b",
     "write the truncated prior as the Gaussian times an indicator, divided by a number.",
     options=("a", "b", "c", "d"),
     mistakes=(
-        (lambda: "a", "A constant factor shifts the log-posterior; does it move the peak?"),
-        (lambda: "c", "The density inside (0, 1) does change: renormalising rescales it."),
+        (lambda: "a", "Dividing the prior by a constant shifts the log-posterior by a constant: "
+                      "does a shift move its peak?"),
+        (lambda: "c", "Inside (0, 1), is the renormalised density the same number as before?"),
+        (lambda: "d", "Does the likelihood p(D | theta) contain the prior anywhere?"),
     ),
 ))  # fmt: skip
 register(Exercise(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 
 import numpy as np
+from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 from scipy.special import betaln, xlog1py, xlogy
 from scipy.stats import norm
@@ -28,7 +29,7 @@ from helpers.widgets.explorer import Explorer, float_slider, int_slider, log_sli
 __all__ = ["conjugacy_explorer", "gaussian_prior_explorer"]
 
 _GRID = np.linspace(0.0005, 0.9995, 1000)  # open interval: a Beta with a < 1 is infinite at 0
-_Y_TOP = 10.0  # fixed density axis; taller peaks get an "off the top" note
+_Y_TOP = 5.0  # fixed density axis; taller peaks get an "off the top" note
 _Z95 = 1.959963984540054
 _LOG_MIN = float(np.log10(0.2))
 
@@ -38,7 +39,7 @@ def _beta_pdf(a, b):
     return np.exp(xlogy(a - 1, _GRID) + xlog1py(b - 1, -_GRID) - betaln(a, b))
 
 
-def conjugacy_explorer(*, n_max=500, strength=10.0, prior_mean=0.5, n_tosses=10, true_bias=0.3):
+def conjugacy_explorer(*, n_max=500, strength=5.0, prior_mean=0.8, n_tosses=5, true_bias=0.3):
     """Sliders for a Beta prior (strength a + b, mean) and for a coin's seeded tosses.
 
     Left: the prior (dashed), the likelihood rescaled to area 1 (dotted) and the posterior
@@ -54,7 +55,9 @@ def conjugacy_explorer(*, n_max=500, strength=10.0, prior_mean=0.5, n_tosses=10,
     n_max : int, default 500
         Length of the seeded toss sequence; the tosses slider reveals its first n.
     strength, prior_mean, n_tosses, true_bias : float
-        Starting values of the sliders.
+        Starting values of the sliders. The defaults (a prior worth 5 tosses with mean 0.8,
+        5 tosses of a coin with bias 0.3, seed 0: 3 heads) put the MLE (0.6), the predictive
+        (0.7), the MAP (0.75) and the true bias apart from one another.
 
     Returns
     -------
@@ -85,8 +88,8 @@ def conjugacy_explorer(*, n_max=500, strength=10.0, prior_mean=0.5, n_tosses=10,
     ax.set_ylim(0, _Y_TOP)
     ax.set_xlabel(r"bias $\theta$ = P(heads)")
     ax.set_ylabel(r"density over $\theta$")
-    interval = Rectangle((0, 0), 0, 1, transform=ax.get_xaxis_transform(), fc=COLORS["data"],
-                         alpha=0.35, hatch="//", ec="none", animated=True,
+    interval = Rectangle((0, 0), 0, 1, transform=ax.get_xaxis_transform(), fc=COLORS["model"],
+                         alpha=0.15, hatch="//", ec="none", animated=True,
                          label="95% credible interval")  # fmt: skip
     ax.add_patch(interval)
     (prior,) = ax.plot(_GRID, _GRID * 0, "--", color="grey", lw=1.5, label="prior", animated=True)
@@ -104,9 +107,10 @@ def conjugacy_explorer(*, n_max=500, strength=10.0, prior_mean=0.5, n_tosses=10,
     }  # fmt: skip
     truth = ax.axvline(0.3, color="grey", lw=1, ls="-", animated=True)
     (truth_mark,) = ax.plot([], [], "x", color="grey", ms=9, mew=2, clip_on=False,
-                            label="true bias", animated=True)  # fmt: skip
+                            animated=True)  # fmt: skip
+    truth_key = Line2D([], [], color="grey", lw=1, marker="x", ms=9, mew=2, label="true bias")
     # Below the axes, where no moving curve can hide it.
-    fig.legend(handles=[prior, lik, post, interval, *marks.values(), truth_mark],
+    fig.legend(handles=[prior, lik, post, interval, *marks.values(), truth_key],
                loc="outside lower center", ncols=8, fontsize="x-small", frameon=False)  # fmt: skip
     note = ax.text(0.02, 0.97, "", transform=ax.transAxes, va="top", fontsize="small",
                    bbox={"fc": "white", "ec": "none", "alpha": 0.85}, animated=True)  # fmt: skip
@@ -114,7 +118,10 @@ def conjugacy_explorer(*, n_max=500, strength=10.0, prior_mean=0.5, n_tosses=10,
 
     ax_w.set_xscale("log")
     ax_w.set_yscale("log")
-    ax_w.set_xlim(1, n_max)
+    ax_w.set_xlim(0.8, 1.25 * n_max)  # a margin on both sides, so the last point is visible
+    ticks = [k for k in (1, 10, 100, 1000) if k < n_max / 2] + [n_max]
+    ax_w.set_xticks(ticks, [f"{k:g}" for k in ticks])
+    ax_w.tick_params(axis="x", which="minor", bottom=False)
     ax_w.set_ylim(0.01, 1.0)
     ax_w.set_xlabel("number of tosses n")
     ax_w.set_ylabel("width of the 95% interval")
@@ -204,9 +211,10 @@ def gaussian_prior_explorer(tosses=(0, 0, 1, 1, 0, 0, 1), *, prior_mean=0.5, pri
 
     Left: the log-likelihood (dotted), the log-prior (dashed) and their sum, the
     log-posterior (solid), each shifted to peak at 0 nats, with the MLE and the MAP.
-    Right: the MAP against the prior's standard deviation (log axis), from the prior mean
-    (a narrow prior) to the MLE (a flat one), with the two readings of "N(0.5, 0.1)"
-    (s = 0.1 and s = sqrt(0.1)) marked.
+    Right: the MAP against the prior's standard deviation (log axis), as its share of the
+    way from the MLE (0) to the prior mean (1), so that the curve fills the same fixed axis
+    whatever the prior mean: a narrow prior gives 1, a flat one 0. The two readings of
+    "N(0.5, 0.1)" (s = 0.1 and s = sqrt(0.1)) are marked.
 
     Introduced in ``04_map_coin.ipynb``.
 
@@ -221,8 +229,9 @@ def gaussian_prior_explorer(tosses=(0, 0, 1, 1, 0, 0, 1), *, prior_mean=0.5, pri
     -------
     Explorer
         ``result`` is a dict with ``n``, ``heads``, ``prior_mean``, ``prior_sd``, ``mle``,
-        ``map``, ``outside`` (the untruncated prior's mass outside [0, 1]) and
-        ``two_tails_plugin`` ((1 - MAP)^2).
+        ``map``, ``share`` ((MAP - MLE) / (prior mean - MLE), the height on the right),
+        ``outside`` (the untruncated prior's mass outside [0, 1]) and ``two_tails_plugin``
+        ((1 - MAP)^2).
     """
     a_flat, b_flat = beta_posterior(tosses)  # validates; Beta(1 + h, 1 + n - h)
     h0, n0 = int(a_flat) - 1, int(a_flat + b_flat) - 2
@@ -247,28 +256,33 @@ def gaussian_prior_explorer(tosses=(0, 0, 1, 1, 0, 0, 1), *, prior_mean=0.5, pri
                     animated=True)  # fmt: skip
     (lpost,) = ax.plot(theta, theta * 0, "-", color=COLORS["model"], lw=2.2,
                        label="log-posterior = sum", animated=True)  # fmt: skip
-    mle_line = ax.axvline(0.5, color=COLORS["estimate"], ls=":", lw=1, animated=True)
-    map_line = ax.axvline(0.5, color=COLORS["model"], ls="-.", lw=1.5, animated=True)
+    mle_line = ax.axvline(0.5, color=COLORS["estimate"], ls=(0, (1, 1.5)), lw=1.2,
+                          label="MLE", animated=True)  # fmt: skip
+    map_line = ax.axvline(0.5, color=COLORS["model"], ls="-.", lw=1.5, label="MAP",
+                          animated=True)  # fmt: skip
     title = ax.set_title(" ", animated=True)
+    # One legend per panel, below it, where no moving curve can hide it.
+    ax.legend(handles=[ll, lp, lpost, mle_line, map_line], loc="upper center",
+              bbox_to_anchor=(0.5, -0.17), ncols=3, fontsize="x-small", frameon=False)  # fmt: skip
 
     ax_m.set_xscale("log")
     ax_m.set_xlim(0.007, 15)  # a margin, so the tick label "10^1" is not cut off
-    ax_m.set_ylim(0, 1)
+    ax_m.set_ylim(-0.08, 1.08)
+    ax_m.set_yticks([0, 0.25, 0.5, 0.75, 1], ["0\nMLE", "0.25", "0.5", "0.75", "1\nprior mean"])
     ax_m.set_xlabel("prior standard deviation s (log scale)")
-    ax_m.set_ylabel(r"$\hat\theta_{\rm MAP}$")
+    ax_m.set_ylabel("(MAP − MLE) / (prior mean − MLE)", fontsize="small")
+    ax_m.axhline(0, color=COLORS["estimate"], ls=":", lw=2, label="MAP = MLE (0)")
+    ax_m.axhline(1, color="grey", ls="--", lw=1.5, label="MAP = prior mean (1)")
     (curve,) = ax_m.plot(sds, sds * np.nan, "-", color=COLORS["model"], lw=2,
-                         label="MAP as s varies", animated=True)  # fmt: skip
-    (mle_h,) = ax_m.plot(sds, sds * np.nan, ":", color=COLORS["estimate"], lw=2,
-                         label="MLE h/n", animated=True)  # fmt: skip
-    (mean_h,) = ax_m.plot(sds, sds * np.nan, "--", color="grey", lw=1.5,
-                          label="prior mean", animated=True)  # fmt: skip
-    (dot,) = ax_m.plot([], [], "o", color=COLORS["model"], ms=8, animated=True)
+                         label="MAP's share of the way as s varies", animated=True)  # fmt: skip
+    (dot,) = ax_m.plot([], [], "o", color=COLORS["model"], ms=8, label="current s",
+                       animated=True)  # fmt: skip
     for s, text in ((0.1, "s = 0.1"), (np.sqrt(0.1), "s² = 0.1")):
         ax_m.axvline(s, color="black", lw=0.8, ls=(0, (1, 3)))
-        ax_m.text(s, 0.02, f" {text}", rotation=90, va="bottom", fontsize="x-small")
-    ax_m.set_title("narrow prior: MAP = prior mean; flat: MAP = MLE")
-    fig.legend(handles=[ll, lp, lpost, curve, mle_h, mean_h], loc="outside lower center",
-               ncols=6, fontsize="x-small", frameon=False)  # fmt: skip
+        ax_m.text(s, 0.5, f" {text}", rotation=90, va="center", ha="right", fontsize="small")
+    ax_m.set_title("narrow prior → MAP = prior mean; flat → MAP = MLE")
+    ax_m.legend(loc="upper center", bbox_to_anchor=(0.5, -0.17), ncols=2, fontsize="x-small",
+                frameon=False)  # fmt: skip
 
     def view(prior_mean, prior_sd, copies):
         reps, maps = map_curve(prior_mean, copies)
@@ -281,20 +295,20 @@ def gaussian_prior_explorer(tosses=(0, 0, 1, 1, 0, 0, 1), *, prior_mean=0.5, pri
             line.set_ydata(y - y.max())
         mle_line.set_xdata([mle, mle])
         map_line.set_xdata([mode, mode])
-        curve.set_ydata(maps)
-        mle_h.set_ydata(np.full(sds.shape, mle))
-        mean_h.set_ydata(np.full(sds.shape, prior_mean))
-        dot.set_data([prior_sd], [mode])
+        curve.set_ydata((maps - mle) / (prior_mean - mle))
+        share = (mode - mle) / (prior_mean - mle)
+        dot.set_data([prior_sd], [share])
         title.set_text(f"{h} heads in {n}: MLE {mle:.3f}, MAP {mode:.3f}")
         outside = float(norm.cdf(0, prior_mean, prior_sd) + norm.sf(1, prior_mean, prior_sd))
         result = {"n": n, "heads": h, "prior_mean": prior_mean, "prior_sd": prior_sd,
-                  "mle": mle, "map": mode, "outside": outside,
+                  "mle": mle, "map": mode, "share": share, "outside": outside,
                   "two_tails_plugin": (1 - mode) ** 2}  # fmt: skip
         lines = [
             f"prior: mean {prior_mean:.2f}, standard deviation s = {prior_sd:.3g}"
             f" (variance s² = {prior_sd**2:.3g}),"
             f" penalty weight λ = 1/(2s²) = {1 / (2 * prior_sd**2):.3g}",
-            f"{h} heads in {n} tosses: MLE = {mle:.4f}, MAP = {mode:.4f};"
+            f"{h} heads in {n} tosses: MLE = {mle:.4f}, MAP = {mode:.4f}"
+            f" ({share:.2f} of the way to the prior mean);"
             f" plug-in P(two tails) = (1 - MAP)² = {(1 - mode) ** 2:.4f}",
             f"prior mass outside [0, 1] before truncating: {outside:.2g}"
             " (truncating does not move the MAP)",
