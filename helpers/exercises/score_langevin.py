@@ -1,5 +1,5 @@
-"""Notebook 06's exercises: the bias and stability of Langevin, mixture scores, conventions,
-noise perturbation, and Langevin from scratch.
+"""Notebook 06's exercises: the bias and stability of Langevin, mixture scores, why plain Langevin
+fails on two modes, noise perturbation, and Langevin from scratch.
 
 Introduced in ``06_score_langevin.ipynb``; worked solutions in
 ``notebooks/solutions/06_score_langevin_solutions.ipynb``.
@@ -26,7 +26,7 @@ def _ex_06_1() -> float:
 
 
 def _ex_06_2() -> float:
-    return 2 * 0.5**2
+    return 4 * 0.5**2  # Song and Ermon's alpha = 2 eps; the eps limit is 2 sigma^2
 
 
 def _ex_06_3() -> float:
@@ -71,13 +71,17 @@ register(Exercise(
 ))  # fmt: skip
 register(Exercise(
     "06.2",
-    "Target N(1, 0.5^2): the step size at and above which unadjusted Langevin diverges.",
+    "Target N(1, 0.5^2), step written as x + (alpha / 2) s(x) + sqrt(alpha) z (Song and Ermon): "
+    "the alpha at and above which unadjusted Langevin diverges.",
     _ex_06_2,
-    "the distance to the mean is multiplied by a = 1 - eps / sigma^2 each step; when is |a| >= 1?",
+    "write the contraction factor of the distance to the mean in terms of alpha; when is its size "
+    "at least 1?",
     mistakes=(
-        (lambda: 0.25, "That makes a = 0 (the fastest contraction); the chain still converges."),
-        (lambda: 1.0, "Use the variance sigma^2 in a = 1 - eps / sigma^2, not sigma."),
-        (lambda: 0.125, "Solve |1 - eps / sigma^2| = 1 for eps > 0."),
+        (lambda: 0.5, "That is the limit for eps in this notebook's convention; this step is "
+         "written with alpha."),
+        (lambda: 0.5**2, "That makes the contraction factor 0 (the fastest contraction); the "
+         "chain still converges."),
+        (lambda: 4 * 0.5, "Use the variance sigma^2 in the contraction factor, not sigma."),
     ),
 ))  # fmt: skip
 register(Exercise(
@@ -96,15 +100,17 @@ register(Exercise(
 ))  # fmt: skip
 register(Exercise(
     "06.4",
-    "A codebase writes x + (alpha / 2) s(x) + sqrt(alpha) z with alpha = 0.01. Which step size "
-    "gives the same dynamics with this notebook's langevin(step_size=eps)? "
-    "(a) eps = 0.01, (b) eps = 0.005, (c) eps = 0.02",
+    "Plain Langevin on 0.2 N(-4, 0.3^2) + 0.8 N(4, 0.3^2) uses the exact score, yet gets the "
+    "weights wrong. Why? (a) the score is inaccurate far from the modes; (b) crossing the valley "
+    "takes a time that grows like e^(Delta U), the depth of the valley in log p; (c) the bias of "
+    "the unadjusted step",
     lambda: "b",
-    "match the coefficient of s(x), then check the noise term matches too.",
+    "which of the three would still be there with an exact score and a tiny step?",
     options=("a", "b", "c"),
     mistakes=(
-        (lambda: "a", "With eps = alpha the step would be twice as large as the codebase's."),
-        (lambda: "c", "Compare eps s(x) with (alpha / 2) s(x): which is the larger?"),
+        (lambda: "a", "The score here is the mixture's exact formula, accurate everywhere."),
+        (lambda: "c", "The step's bias widens each mode by a fraction of order eps; it does not "
+         "move a quarter of the chains between modes."),
     ),
 ))  # fmt: skip
 register(Exercise(
