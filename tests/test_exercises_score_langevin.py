@@ -26,7 +26,9 @@ from helpers.exercises import score_langevin as ex06
         ),
         ("06.4", "a", "exact formula"),
         ("06.4", "c", "widens each mode"),
-        ("06.5", "b", "variances add"),
+        ("06.5", 0.5, "equally"),
+        ("06.5", -0.5, "nearest point"),
+        ("06.5", -ex06._ex_06_5(), "sign"),
         ("06.6", 0.25, "target's variance"),
         ("06.6", ex06._from_scratch(1.0), "sqrt(2 eps)"),
         ("06.6", 0.25 / 0.9, "theory predicts"),
@@ -55,6 +57,11 @@ def test_expected_values_agree_with_independent_computations():
     h = 1e-6
     fd = (log_p(0.5 + h) - log_p(0.5 - h)) / (2 * h)
     assert EXERCISES["06.3"].expected() == pytest.approx(fd, rel=1e-6)
+    # 06.5: the posterior mean of (x - x~) / sigma^2 over the two points, written out
+    r = stats.norm.pdf(0.5, [0.0, 2.0], 1.0) / stats.norm.pdf(0.5, [0.0, 2.0], 1.0).sum()
+    assert EXERCISES["06.5"].expected() == pytest.approx(
+        r @ (np.array([0.0, 2.0]) - 0.5), rel=1e-12
+    )
     assert EXERCISES["06.6"].expected() == pytest.approx(ex06._from_scratch(), rel=1e-10)
     # the from-scratch answer is a sample variance, close to (but not) the theory
     assert EXERCISES["06.6"].expected() == pytest.approx(0.25 / 0.9, rel=0.05)

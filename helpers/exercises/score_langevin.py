@@ -1,5 +1,5 @@
 """Notebook 06's exercises: the bias and stability of Langevin, mixture scores, why plain Langevin
-fails on two modes, noise perturbation, and Langevin from scratch.
+fails on two modes, the denoising score matching optimum, and Langevin from scratch.
 
 Introduced in ``06_score_langevin.ipynb``; worked solutions in
 ``notebooks/solutions/06_score_langevin_solutions.ipynb``.
@@ -13,6 +13,9 @@ from helpers.exercises.registry import Exercise, register
 
 # 06.3: the mixture 0.3 N(-1, 0.5^2) + 0.7 N(2, 1^2) at x = 0.5
 _W, _MU, _SIGMA, _X = np.array([0.3, 0.7]), np.array([-1.0, 2.0]), np.array([0.5, 1.0]), 0.5
+
+# 06.5: the DSM optimum for two data points
+_DSM_DATA, _DSM_X, _DSM_SIGMA = np.array([0.0, 2.0]), 0.5, 1.0
 
 # 06.6: Langevin from scratch
 _FS = {"n_chains": 5000, "x0": -5.0, "mu": 1.0, "sigma": 0.5, "eps": 0.05, "n_steps": 400,
@@ -33,6 +36,12 @@ def _ex_06_3() -> float:
     from helpers.scores import mixture_score
 
     return float(mixture_score(_X, _W, _MU, _SIGMA))
+
+
+def _ex_06_5() -> float:
+    from helpers.dsm import kde_score
+
+    return float(kde_score(np.array([[_DSM_X]]), _DSM_DATA[:, None], _DSM_SIGMA)[0, 0])
 
 
 def _component_scores():
@@ -74,8 +83,8 @@ register(Exercise(
     "Target N(1, 0.5^2), step written as x + (alpha / 2) s(x) + sqrt(alpha) z (Song and Ermon): "
     "the alpha at and above which unadjusted Langevin diverges.",
     _ex_06_2,
-    "write the contraction factor of the distance to the mean in terms of alpha; when is its size "
-    "at least 1?",
+    "write the factor that multiplies the distance to the mean each step in terms of alpha; "
+    "for which alpha does the distance stop shrinking?",
     mistakes=(
         (lambda: 0.5, "That is the limit for eps in this notebook's convention; this step is "
          "written with alpha."),
@@ -115,17 +124,17 @@ register(Exercise(
 ))  # fmt: skip
 register(Exercise(
     "06.5",
-    "Data from 0.2 N(-4, 0.3^2) + 0.8 N(4, 0.3^2) get N(0, 2^2) noise added. The noisy data "
-    "follow: (a) the mixture with the same weights and means, each variance 0.3^2 + 2^2; "
-    "(b) the same weights and means, each standard deviation 0.3 + 2; "
-    "(c) a mixture with equal weights, each variance 0.3^2 + 2^2",
-    lambda: "a",
-    "a sum of independent Gaussians: which adds, the variances or the standard deviations? "
-    "And does noise change which component a point came from?",
-    options=("a", "b", "c"),
+    "Denoising score matching with sigma = 1 on the two data points x = 0 and x = 2, minimised "
+    "over all functions: the optimal score s(x~) at x~ = 0.5.",
+    _ex_06_5,
+    "the optimum is E[(x - x~) / sigma^2 | x~]: which data point did x~ come from, and with what "
+    "probability?",
     mistakes=(
-        (lambda: "b", "Independent variances add; standard deviations do not."),
-        (lambda: "c", "Noise blurs each component; it does not move points between them."),
+        (lambda: float(np.mean(_DSM_DATA - _DSM_X)) / _DSM_SIGMA**2,
+         "That weights both points equally; a noisy point more likely came from the nearer one."),
+        (lambda: float(_DSM_DATA[0] - _DSM_X) / _DSM_SIGMA**2,
+         "That uses the nearest point only; the other still has some probability."),
+        (lambda: -_ex_06_5(), "Check the sign: the score points from x~ towards the data."),
     ),
 ))  # fmt: skip
 register(Exercise(
