@@ -1,5 +1,5 @@
-"""Notebook 06's exercises: the bias and stability of Langevin, mixture scores, conventions,
-noise perturbation, and Langevin from scratch.
+"""Notebook 06's exercises: the bias and stability of Langevin, mixture scores, why plain Langevin
+fails on two modes, the denoising score matching optimum, and Langevin from scratch.
 
 Introduced in ``06_score_langevin.ipynb``; worked solutions in
 ``notebooks/solutions/06_score_langevin_solutions.ipynb``.
@@ -14,6 +14,9 @@ from helpers.exercises.registry import Exercise, register
 # 06.3: the mixture 0.3 N(-1, 0.5^2) + 0.7 N(2, 1^2) at x = 0.5
 _W, _MU, _SIGMA, _X = np.array([0.3, 0.7]), np.array([-1.0, 2.0]), np.array([0.5, 1.0]), 0.5
 
+# 06.5: the DSM optimum for two data points
+_DSM_DATA, _DSM_X, _DSM_SIGMA = np.array([0.0, 2.0]), 0.5, 1.0
+
 # 06.6: Langevin from scratch
 _FS = {"n_chains": 5000, "x0": -5.0, "mu": 1.0, "sigma": 0.5, "eps": 0.05, "n_steps": 400,
        "seed": 6}  # fmt: skip
@@ -26,13 +29,19 @@ def _ex_06_1() -> float:
 
 
 def _ex_06_2() -> float:
-    return 2 * 0.5**2
+    return 4 * 0.5**2  # Song and Ermon's alpha = 2 eps; the eps limit is 2 sigma^2
 
 
 def _ex_06_3() -> float:
     from helpers.scores import mixture_score
 
     return float(mixture_score(_X, _W, _MU, _SIGMA))
+
+
+def _ex_06_5() -> float:
+    from helpers.dsm import kde_score
+
+    return float(kde_score(np.array([[_DSM_X]]), _DSM_DATA[:, None], _DSM_SIGMA)[0, 0])
 
 
 def _component_scores():
@@ -71,13 +80,17 @@ register(Exercise(
 ))  # fmt: skip
 register(Exercise(
     "06.2",
-    "Target N(1, 0.5^2): the step size at and above which unadjusted Langevin diverges.",
+    "Target N(1, 0.5^2), step written as x + (alpha / 2) s(x) + sqrt(alpha) z (Song and Ermon): "
+    "the alpha at and above which unadjusted Langevin diverges.",
     _ex_06_2,
-    "the distance to the mean is multiplied by a = 1 - eps / sigma^2 each step; when is |a| >= 1?",
+    "write the factor that multiplies the distance to the mean each step in terms of alpha; "
+    "for which alpha does the distance stop shrinking?",
     mistakes=(
-        (lambda: 0.25, "That makes a = 0 (the fastest contraction); the chain still converges."),
-        (lambda: 1.0, "Use the variance sigma^2 in a = 1 - eps / sigma^2, not sigma."),
-        (lambda: 0.125, "Solve |1 - eps / sigma^2| = 1 for eps > 0."),
+        (lambda: 0.5, "That is the limit for eps in this notebook's convention; this step is "
+         "written with alpha."),
+        (lambda: 0.5**2, "That makes the contraction factor 0 (the fastest contraction); the "
+         "chain still converges."),
+        (lambda: 4 * 0.5, "Use the variance sigma^2 in the contraction factor, not sigma."),
     ),
 ))  # fmt: skip
 register(Exercise(
@@ -96,30 +109,32 @@ register(Exercise(
 ))  # fmt: skip
 register(Exercise(
     "06.4",
-    "A codebase writes x + (alpha / 2) s(x) + sqrt(alpha) z with alpha = 0.01. Which step size "
-    "gives the same dynamics with this notebook's langevin(step_size=eps)? "
-    "(a) eps = 0.01, (b) eps = 0.005, (c) eps = 0.02",
+    "Plain Langevin on 0.2 N(-4, 0.3^2) + 0.8 N(4, 0.3^2) uses the exact score, yet gets the "
+    "weights wrong. Why? (a) the score is inaccurate far from the modes; (b) crossing the valley "
+    "takes a time that grows like e^(Delta U), the depth of the valley in log p; (c) the bias of "
+    "the unadjusted step",
     lambda: "b",
-    "match the coefficient of s(x), then check the noise term matches too.",
+    "which of the three would still be there with an exact score and a tiny step?",
     options=("a", "b", "c"),
     mistakes=(
-        (lambda: "a", "With eps = alpha the step would be twice as large as the codebase's."),
-        (lambda: "c", "Compare eps s(x) with (alpha / 2) s(x): which is the larger?"),
+        (lambda: "a", "The score here is the mixture's exact formula, accurate everywhere."),
+        (lambda: "c", "The step's bias widens each mode by a fraction of order eps; it does not "
+         "move a quarter of the chains between modes."),
     ),
 ))  # fmt: skip
 register(Exercise(
     "06.5",
-    "Data from 0.2 N(-4, 0.3^2) + 0.8 N(4, 0.3^2) get N(0, 2^2) noise added. The noisy data "
-    "follow: (a) the mixture with the same weights and means, each variance 0.3^2 + 2^2; "
-    "(b) the same weights and means, each standard deviation 0.3 + 2; "
-    "(c) a mixture with equal weights, each variance 0.3^2 + 2^2",
-    lambda: "a",
-    "a sum of independent Gaussians: which adds, the variances or the standard deviations? "
-    "And does noise change which component a point came from?",
-    options=("a", "b", "c"),
+    "Denoising score matching with sigma = 1 on the two data points x = 0 and x = 2, minimised "
+    "over all functions: the optimal score s(x~) at x~ = 0.5.",
+    _ex_06_5,
+    "the optimum is E[(x - x~) / sigma^2 | x~]: which data point did x~ come from, and with what "
+    "probability?",
     mistakes=(
-        (lambda: "b", "Independent variances add; standard deviations do not."),
-        (lambda: "c", "Noise blurs each component; it does not move points between them."),
+        (lambda: float(np.mean(_DSM_DATA - _DSM_X)) / _DSM_SIGMA**2,
+         "That weights both points equally; a noisy point more likely came from the nearer one."),
+        (lambda: float(_DSM_DATA[0] - _DSM_X) / _DSM_SIGMA**2,
+         "That uses the nearest point only; the other still has some probability."),
+        (lambda: -_ex_06_5(), "Check the sign: the score points from x~ towards the data."),
     ),
 ))  # fmt: skip
 register(Exercise(

@@ -37,7 +37,7 @@ def langevin_explorer(*, mu=1.0, sigma=0.5, x0=-5.0, n_chains=200, max_steps=300
     chains are after the chosen number of steps, against the target density. The readout
     gives the diagnostics: split R-hat and effective sample size of the second half of the
     run, the KS distance of the chains to the target, and the measured variance against
-    the one unadjusted Langevin converges to, :math:`\\sigma^2/(1-\\varepsilon/2\\sigma^2)`.
+    the one unadjusted Langevin converges to, :math:`\\sigma^2/(1-\\varepsilon/(2\\sigma^2))`.
 
     Introduced in ``06_score_langevin.ipynb``.
 
@@ -70,13 +70,13 @@ def langevin_explorer(*, mu=1.0, sigma=0.5, x0=-5.0, n_chains=200, max_steps=300
     traces = [ax_tr.plot(steps_axis, steps_axis * 0.0, lw=1, animated=True,
                          ls=("-", "--", ":", "-.")[i % 4])[0] for i in range(n_traces)]  # fmt: skip
     ax_tr.axhline(mu, color="k", lw=1, ls="--", label=f"target mean μ = {mu:g}")
-    ax_tr.set_xlim(0, max_steps)
+    ax_tr.set_xlim(0, 1.03 * max_steps)  # room for the 'now' line at k = max_steps
     ax_tr.set_ylim(lo, hi)
     ax_tr.set_xlabel("step k")
     ax_tr.set_ylabel("position x")
     ax_tr.legend(loc="lower right", fontsize="small")
     now = ax_tr.axvline(0, color=COLORS["model"], lw=1.5, animated=True)
-    edges = np.linspace(mu - 4 * sigma, mu + 4 * sigma, 25)
+    edges = np.linspace(mu - 4 * sigma, mu + 4 * sigma, 17)  # 16 bins of width σ/2
     grid = np.linspace(edges[0], edges[-1], 300)
     y_top = 1.8 * target.pdf(mu)
     ax_h.plot(grid, target.pdf(grid), "k--", lw=1.5, label=f"target N({mu:g}, {sigma:g}²)")
@@ -112,7 +112,7 @@ def langevin_explorer(*, mu=1.0, sigma=0.5, x0=-5.0, n_chains=200, max_steps=300
                 f"ε = {step_size:.3g} ≥ 2σ² = {limit:g}: each step multiplies the distance to μ "
                 f"by 1 - ε/σ² = {1 - step_size / sigma**2:.3g}, of size ≥ 1, so the chains "
                 f"run off (|x - μ| > {_FAR:.0e} for {int(bad.sum())} of {n_chains} after k steps).",
-                "Move ε below 2σ²: there the chain converges, with variance σ²/(1 - ε/2σ²).",
+                "Move ε below 2σ²: there the chain converges, with variance σ²/(1 - ε/(2σ²)).",
             ]
             return result, lines
         counts, _ = np.histogram(xk, edges)
