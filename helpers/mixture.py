@@ -42,6 +42,7 @@ from helpers._validation import as_count, as_float_array
 
 __all__ = [
     "GaussianMixture",
+    "covariance_ellipse",
     "e_step",
     "em",
     "log_gaussian",
@@ -254,6 +255,41 @@ def mixture_sample(n, weights, means, covariances, *, rng=None):
     eps = rng.standard_normal((n, m.shape[1]))
     x = m[z] + np.einsum("nij,nj->ni", chol[z], eps)
     return (x[:, 0] if one_d else x), z
+
+
+def covariance_ellipse(mean, covariance, *, n_std=1.0, n_points=100):
+    """Points on the ellipse :math:`(x-\\mu)^\\top \\Sigma^{-1} (x-\\mu) = r^2` of a 2-D Gaussian.
+
+    Introduced in ``05_gmm_em.ipynb`` (to draw mixture components).
+
+    Parameters
+    ----------
+    mean : array-like of shape (2,)
+    covariance : array-like of shape (2, 2)
+        Symmetric positive definite.
+    n_std : float, default 1.0
+        The Mahalanobis radius :math:`r` ("1 standard deviation" in every direction).
+    n_points : int, default 100
+
+    Returns
+    -------
+    ndarray of shape (n_points, 2)
+        A closed curve (the last point repeats the first).
+
+    Notes
+    -----
+    :math:`x(t) = \\mu + r L (\\cos t, \\sin t)^\\top` with :math:`\\Sigma = L L^\\top`.
+    """
+    m = as_float_array(mean, "mean", allow_empty=False, allow_inf=False)
+    if m.shape != (2,):
+        raise ValueError(f"mean must have shape (2,), got {m.shape}")
+    _, chol = _as_covariances(np.reshape(covariance, (1, 2, 2)) if np.size(covariance) == 4
+                              else covariance, 1, 2, "covariance")  # fmt: skip
+    r = float(as_float_array(n_std, "n_std", allow_inf=False))
+    if not r > 0:
+        raise ValueError(f"n_std must be > 0, got {n_std!r}")
+    t = np.linspace(0, 2 * np.pi, as_count(n_points, "n_points", minimum=3))
+    return m + r * np.c_[np.cos(t), np.sin(t)] @ chol[0].T
 
 
 # --------------------------------------------------------------------------- EM, the reference
