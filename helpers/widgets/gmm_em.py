@@ -21,9 +21,18 @@ from helpers.widgets.explorer import Explorer, int_slider, log_slider, seed_slid
 __all__ = ["em_explorer", "em_start", "kde_explorer"]
 
 #: One colour, marker and line style per component, so the plot reads without colour too.
-_COLOURS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"]
-_MARKERS = ["o", "s", "^", "D", "v", "P"]
-_STYLES = ["-", "--", "-.", ":", (0, (5, 1, 1, 1)), (0, (1, 1))]
+_COLOURS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf"]
+_MARKERS = ["o", "s", "^", "D", "v", "P", "p", "*"]
+_STYLES = [
+    "-",
+    "--",
+    "-.",
+    ":",
+    (0, (5, 1, 1, 1)),
+    (0, (1, 1)),
+    (0, (8, 2)),
+    (0, (3, 1, 1, 1, 1, 1)),
+]
 
 
 def em_start(X, n_components, seed):
@@ -49,7 +58,7 @@ def em_start(X, n_components, seed):
     return np.full(K, 1 / K), X[rng.choice(len(X), K, replace=False)], np.array([cov] * K)
 
 
-def em_explorer(X, *, names=("x1", "x2"), max_components=5, max_iter=100, tol=1e-6,
+def em_explorer(X, *, names=("x1", "x2"), max_components=8, max_iter=100, tol=1e-6,
                 n_components=2, seed=0, iteration=1):  # fmt: skip
     """Step through EM on 2-D data: components, responsibilities and the log-likelihood.
 
@@ -66,7 +75,8 @@ def em_explorer(X, *, names=("x1", "x2"), max_components=5, max_iter=100, tol=1e
     X : array-like of shape (n_samples, 2)
     names : pair of str
         Axis labels.
-    max_components : int, default 5
+    max_components : int, default 8
+        The K slider's maximum (at most 8).
     max_iter : int, default 100
         Iterations stored per fit (the iteration slider's maximum).
     tol : float, default 1e-6
