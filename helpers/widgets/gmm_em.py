@@ -158,12 +158,14 @@ def em_explorer(X, *, names=("x1", "x2"), max_components=8, max_iter=100, tol=1e
         hidden = " (start below this window)" if logliks[0] < low else ""
         stop = (f"converged after {result.n_iter} iterations" if result.converged
                 else f"not converged after {result.n_iter} iterations")  # fmt: skip
-        note.set_text(f"t = {t}: {ll:.4f} nats per point\n{stop}{hidden}")
+        past = f" (slider at {iteration}: EM stopped at {t})" if iteration > t else ""
+        note.set_text(f"t = {t}: {ll:.4f} nats per point{past}\n{stop}{hidden}")
         out = {"n_components": K, "seed": seed, "iteration": t, "n_iter": result.n_iter,
                "loglik": ll, "final_loglik": logliks[-1], "converged": result.converged,
                "weights": w, "means": m, "covariances": c}  # fmt: skip
         lines = [
-            f"iteration {t} of {result.n_iter} ({stop}): mean log-likelihood {ll:.4f} nats/point",
+            f"K = {K}, start {seed}, iteration {t} of {result.n_iter} ({stop}):"
+            f" mean log-likelihood {ll:.4f} nats/point",
             f"final: {logliks[-1]:.4f} nats/point; one Gaussian: {single:.4f}",
             "weights " + ", ".join(f"{v:.3f}" for v in w),
         ]
