@@ -1,0 +1,90 @@
+"""Time per EM iteration: helpers.mixture against scikit-learn's GaussianMixture.
+
+Run from the repository root:  python benchmarks/bench_mixture.py   (a few minutes at most)
+
+Both take K = 3 full-covariance components from the same fully specified start (weights,
+means and covariances; scikit-learn receives the inverse covariances as ``precisions_init``).
+Each EM iteration (E-step, M-step, and the Cholesky factors the next E-step needs) is
+timed on its own, alternating the two implementations so both see the same load, and
+the best of several iterations is kept (the least disturbed). For scikit-learn that is
+its own ``_e_step`` and ``_m_step`` (private methods of version 1.9.1, exactly what its
+``fit`` loop calls); for the helpers, one step of the sufficient-statistics path of
+:func:`helpers.mixture.em`. Set-up (validation, our feature blocks) is excluded for both;
+the last column checks that the two reach the same means after the same iterations.
+
+Measured on the shared 2-core build machine (November 2026; other builds running, so the
+absolute times are inflated and noisy, the ratios less so), time per iteration as a fraction
+of scikit-learn's:
+
+    n          1-D       2-D
+    10^4       0.06x     0.05x
+    10^5       0.07x     0.07x
+    10^6       0.14x     0.085x
+
+(A noisier earlier run gave 0.30x and 0.11x at 10^6.) The issue's goal was at most 0.15x
+at 10^6, aiming for 0.10x: met in 2-D, at the limit in 1-D, where ``np.exp`` (about 35 ns
+an element on these machines) dominates both implementations. Re-measure on an idle machine.
+
+This is a measurement, not a test: the suite never runs it (tests/test_mixture.py holds a
+conservative ``benchmark``-marked floor: at most 0.5x at n = 200,000 in 2-D).
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+from sklearn.mixture import GaussianMixture as SkGaussianMixture
+
+from helpers.mixture import _SufficientStatistics
+
+
+def data(n, d, rng):
+    """Three well-separated blobs in d dimensions, and a start near (not at) them."""
+    z = rng.integers(0, 3, n)
+    X = rng.standard_normal((n, d)) * 0.7 + np.array([-3.0, 0.0, 2.5])[z, None]
+    weights = np.full(3, 1 / 3)
+    means = np.array([-2.0, 0.5, 2.0])[:, None] + np.zeros((3, d))
+    covariances = np.broadcast_to(np.eye(d), (3, d, d)).copy()
+    return X, weights, means, covariances
+
+
+def time_iterations(X, start, n_iter):
+    """Best time per iteration (s) of ours and of scikit-learn, and their means at the end."""
+    weights, means, covariances = start
+    ours = _SufficientStatistics(X)
+    chol = np.linalg.cholesky(covariances)
+    precisions = np.linalg.inv(covariances)
+    gm = SkGaussianMixture(3, covariance_type="full", max_iter=1, weights_init=weights,
+                           means_init=means, precisions_init=precisions)  # fmt: skip
+    gm._initialize_parameters(X, np.random.RandomState(0))  # sets the given start
+    t_ours, t_sk = [], []
+    for _ in range(n_iter):
+        t = time.perf_counter()
+        (weights, means, covariances), _ = ours.iterate(weights, means, chol, 1e-6)
+        chol = np.linalg.cholesky(covariances)
+        t_ours.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        _, log_resp = gm._e_step(X)
+        gm._m_step(X, log_resp)  # also computes the Cholesky factors of the precisions
+        t_sk.append(time.perf_counter() - t)
+    return min(t_ours), min(t_sk), np.max(np.abs(means - gm.means_)) / np.abs(gm.means_).max()
+
+
+def main() -> None:
+    rng = np.random.default_rng(0)
+    print(
+        "Time per EM iteration, K = 3, full covariances, same start (best of several iterations)\n"
+    )
+    header = f"{'n':>9} {'d':>2} {'helpers (ms)':>13} {'sklearn (ms)':>13} {'ratio':>7}"
+    print(header + f" {'max rel. diff of means':>23}")
+    for n in (10**4, 10**5, 10**6):
+        for d in (1, 2):
+            X, *start = data(n, d, rng)
+            ours, ref, diff = time_iterations(X, start, 8 if n == 10**6 else 20)
+            print(f"{n:>9} {d:>2} {ours * 1e3:>13.2f} {ref * 1e3:>13.2f} {ours / ref:>6.3f}x"
+                  f" {diff:>23.1e}")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,133 @@
+"""Notebook 05's exercises: the mixture density, responsibilities, EM, BIC.
+
+Introduced in ``05_gmm_em.ipynb``; worked solutions in
+``notebooks/solutions/05_gmm_em_solutions.ipynb``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from helpers.exercises.registry import Exercise, register
+
+_W, _MU, _SD = np.array([0.3, 0.7]), np.array([-2.0, 1.5]), np.array([0.6, 1.0])
+
+
+def _normal_pdf(x, mu, sd):
+    return np.exp(-0.5 * ((x - mu) / sd) ** 2) / np.sqrt(2 * np.pi * sd**2)
+
+
+def _ex_05_1() -> float:
+    from helpers.mixture import mixture_logpdf
+
+    return float(np.exp(mixture_logpdf([0.0], _W, _MU, _SD**2))[0])
+
+
+def _ex_05_2() -> float:
+    """x* where alpha_1 N(x; mu_1, 1) = alpha_2 N(x; mu_2, 1), found numerically."""
+    from scipy import optimize
+
+    from helpers.mixture import e_step
+
+    def r1_minus_half(x):
+        return float(np.exp(e_step([x], _W, _MU, [1.0, 1.0])[1][0, 0]) - 0.5)
+
+    return float(optimize.brentq(r1_minus_half, _MU[0], _MU[1], xtol=1e-12))
+
+
+def _ex_05_4() -> float:
+    K, d = 3, 2
+    return float((K - 1) + K * d + K * d * (d + 1) // 2)
+
+
+def _ex_05_5_fit(means=(50.0, 80.0), sds=(5.0, 5.0)) -> float:
+    from helpers.data import load_old_faithful
+    from helpers.mixture import e_step, m_step
+
+    x = load_old_faithful()["waiting"].to_numpy()
+    _, log_resp = e_step(x, np.array([0.5, 0.5]), np.array(means), np.array(sds) ** 2)
+    return float(m_step(x, np.exp(log_resp), reg_covar=0.0)[1][0, 0])
+
+
+def _ex_05_5_variance_slip() -> float:
+    """05.5 with the standard deviations 5 used as variances."""
+    return _ex_05_5_fit(sds=(np.sqrt(5.0), np.sqrt(5.0)))
+
+
+def _ex_05_5_hard() -> float:
+    """05.5 with hard assignments (k-means style) instead of responsibilities."""
+    from helpers.data import load_old_faithful
+
+    x = load_old_faithful()["waiting"].to_numpy()
+    return float(x[np.abs(x - 50) < np.abs(x - 80)].mean())
+
+
+register(Exercise(
+    "05.1",
+    "Density at x = 0 of the mixture with weights (0.3, 0.7), means (-2, 1.5), sds (0.6, 1.0).",
+    _ex_05_1,
+    "add the two component densities at 0, each multiplied by its weight.",
+    mistakes=(
+        (lambda: float(_normal_pdf(0.0, _MU, _SD).sum()),
+         "The weights are missing: each component's density must be multiplied by alpha_k."),
+        (lambda: float(_normal_pdf(0.0, _MU, _SD).mean()),
+         "Equal weights 1/2 are not the given weights (0.3, 0.7)."),
+        (lambda: float(_W @ _normal_pdf(0.0, _MU, np.sqrt(_SD))),
+         "0.6 and 1.0 are standard deviations, not variances."),
+        (lambda: float(np.log(_W @ _normal_pdf(0.0, _MU, _SD))),
+         "That is the log density; the question asks for p(0) itself."),
+    ),
+))  # fmt: skip
+register(Exercise(
+    "05.2",
+    "The x* where both components are equally responsible: weights (0.3, 0.7), means (-2, 1.5), "
+    "sigma = 1.",
+    _ex_05_2,
+    "log r_2 - log r_1 is linear in x; set it to zero and solve. The weights shift x* away from "
+    "the midpoint of the means.",
+    mistakes=(
+        (lambda: float(_MU.mean()),
+         "That is the midpoint of the means, which ignores the weights."),
+        (lambda: float(_MU.mean() + np.log(_W[1] / _W[0]) / (_MU[1] - _MU[0])),
+         "Check the sign of the weight term: the heavier component takes over more of the line."),
+    ),
+))  # fmt: skip
+register(Exercise(
+    "05.3",
+    "Two starts, two different final log-likelihoods at the same K: which statement is right?",
+    lambda: "b",
+    "does EM guarantee the global maximum, or only that the log-likelihood never decreases? "
+    "Would relabelling components change the log-likelihood?",
+    options=("a", "b", "c"),
+    mistakes=(
+        (lambda: "a", "EM only climbs: it stops at a local maximum or a plateau near its start."),
+        (lambda: "c", "Permuting the components leaves the log-likelihood exactly unchanged."),
+    ),
+))  # fmt: skip
+register(Exercise(
+    "05.4",
+    "Free parameters of a full-covariance mixture with K = 3 components in d = 2 dimensions.",
+    _ex_05_4,
+    "count the weights (they sum to 1), the mean vectors, and the distinct entries of each "
+    "symmetric covariance matrix.",
+    integer=True,
+    mistakes=(
+        (lambda: _ex_05_4() + 1, "The K weights sum to 1, so only K - 1 of them are free."),
+        (lambda: _ex_05_4() + 3, "A symmetric 2 x 2 covariance has 3 free entries, not 4."),
+        (lambda: _ex_05_4() + 4, "Two slips: K - 1 free weights, and 3 entries per covariance."),
+    ),
+))  # fmt: skip
+register(Exercise(
+    "05.5",
+    "One EM iteration on the waiting times from weights (0.5, 0.5), means (50, 80), sds (5, 5): "
+    "the new mean of the first component, in minutes.",
+    _ex_05_5_fit,
+    "responsibilities first (normalise alpha_k N(x_n) over k, in log space), then the "
+    "responsibility-weighted mean of the data for component 1.",
+    rtol=1e-6,
+    mistakes=(
+        (_ex_05_5_variance_slip, "5 is the standard deviation; scipy's scale takes the sd."),
+        (_ex_05_5_hard,
+         "That is a hard assignment (nearest mean); EM weights every point by its responsibility."),
+    ),
+))  # fmt: skip

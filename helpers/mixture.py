@@ -1,0 +1,747 @@
+"""Gaussian mixtures: the density, ancestral sampling, and EM, with scikit-learn's names.
+
+Introduced in ``05_gmm_em.ipynb`` (notebook 06 uses :func:`mixture_logpdf` and
+:func:`mixture_sample` for a kernel density estimate, a mixture with one component per point).
+
+A mixture of ``K`` Gaussians has the density
+
+.. math:: p(x) = \\sum_{k=1}^K \\alpha_k \\, \\mathcal N(x;\\, \\mu_k, \\Sigma_k),
+
+with weights :math:`\\alpha_k \\ge 0` summing to 1. Everything here works in log space
+(``scipy.special.logsumexp``), never with products or sums of raw densities.
+
+Two implementations of EM share one interface:
+
+* the **reference**: :func:`e_step` and :func:`m_step`, a few readable lines each, in the
+  ``(n_samples, n_components)`` layout of the textbook and of scikit-learn. The notebook
+  calls them step by step.
+* the **fast path** (:class:`GaussianMixture` and :func:`em` use it by default): one
+  iteration needs only the *sufficient statistics* :math:`\\sum_n r_{nk}`,
+  :math:`\\sum_n r_{nk} x_n` and :math:`\\sum_n r_{nk} x_n x_n^\\top`. Both the log densities
+  and these sums are linear in the features :math:`\\phi(x) = (x_i x_j, x_i, 1)`, so an
+  iteration is two small matrix products per block of points, in a ``(K, block)`` layout
+  whose reductions over components run over contiguous memory, block by block so the
+  temporaries stay in cache. The tests check that both paths agree with each other and
+  with ``sklearn.mixture.GaussianMixture`` from the same start.
+
+Shapes follow scikit-learn: ``X`` is ``(n_samples, n_features)``; 1-D data may be a 1-D
+array (it is read as one feature). A fitted model stores ``means_`` as
+``(n_components, n_features)`` and ``covariances_`` as
+``(n_components, n_features, n_features)`` even for 1-D data.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.special import logsumexp
+
+from helpers._validation import as_count, as_float_array
+
+__all__ = [
+    "GaussianMixture",
+    "covariance_ellipse",
+    "e_step",
+    "em",
+    "log_gaussian",
+    "m_step",
+    "mixture_logpdf",
+    "mixture_sample",
+]
+
+_LOG_2PI = np.log(2.0 * np.pi)
+_EPS10 = 10 * np.finfo(float).eps  # scikit-learn adds this to every n_k (no division by 0)
+
+
+class ConvergenceWarning(UserWarning):
+    """EM stopped at ``max_iter`` before the change of the log-likelihood fell below ``tol``.
+
+    The same role as ``sklearn.exceptions.ConvergenceWarning`` (also a ``UserWarning``).
+    """
+
+
+# --------------------------------------------------------------------------- validation
+
+
+def _as_data(X, name="X"):
+    """``X`` as a float array of shape (n_samples, n_features); a 1-D array is one feature."""
+    arr = as_float_array(X, name, allow_empty=False, allow_inf=False)
+    if arr.ndim == 1:
+        arr = arr[:, None]
+    if arr.ndim != 2 or arr.shape[0] == 0 or arr.shape[1] == 0:
+        raise ValueError(
+            f"{name} must have shape (n_samples,) or (n_samples, n_features), "
+            f"got an array of shape {arr.shape}"
+        )
+    return arr
+
+
+def _as_weights(weights, name="weights"):
+    w = as_float_array(weights, name, allow_empty=False, allow_inf=False)
+    if w.ndim != 1:
+        raise ValueError(f"{name} must have shape (n_components,), got {w.shape}")
+    if (w < 0).any():
+        raise ValueError(f"{name} must be >= 0, got {float(w[w < 0][0])!r}")
+    if abs(w.sum() - 1.0) > 1e-6:
+        raise ValueError(f"{name} must sum to 1, got a sum of {w.sum():.6g}")
+    return w
+
+
+def _as_means(means, n_components, name="means"):
+    """Means as (n_components, n_features); a 1-D array is one mean per component (1-D data)."""
+    m = as_float_array(means, name, allow_empty=False, allow_inf=False)
+    if m.ndim == 1:
+        m = m[:, None]
+    if m.ndim != 2 or m.shape[0] != n_components:
+        raise ValueError(
+            f"{name} must have shape (n_components, n_features) = ({n_components}, ...), "
+            f"got {np.shape(means)}"
+        )
+    return m
+
+
+def _as_covariances(covariances, n_components, n_features, name="covariances"):
+    """Covariances as (K, d, d), checked symmetric and positive definite.
+
+    For 1-D data a shape (K,) array of variances is accepted too.
+    Returns the covariances and their Cholesky factors (lower triangular).
+    """
+    c = as_float_array(covariances, name, allow_empty=False, allow_inf=False)
+    if c.ndim == 1 and n_features == 1:
+        c = c[:, None, None]
+    want = (n_components, n_features, n_features)
+    if c.shape != want:
+        raise ValueError(f"{name} must have shape {want}, got {np.shape(covariances)}")
+    if not np.allclose(c, np.swapaxes(c, 1, 2), rtol=1e-10, atol=1e-12):
+        raise ValueError(f"{name} must be symmetric matrices")
+    return c, _cholesky(c, name)
+
+
+def _cholesky(covariances, name="covariances"):
+    """Lower Cholesky factors of a stack of covariances; a ValueError if one is not PD."""
+    try:
+        return np.linalg.cholesky(covariances)
+    except np.linalg.LinAlgError:
+        bad = [k for k, c in enumerate(covariances) if np.linalg.eigvalsh(c)[0] <= 0]
+        raise ValueError(
+            f"{name} must be positive definite; component {bad[0] if bad else '?'} is not "
+            "(a component may have collapsed onto a single point: increase reg_covar)"
+        ) from None
+
+
+def _check_mixture(weights, means, covariances, n_features=None):
+    """Validate a mixture's parameters; returns (w, m (K, d), cov (K, d, d), chol)."""
+    w = _as_weights(weights)
+    m = _as_means(means, w.size)
+    if n_features is not None and m.shape[1] != n_features:
+        raise ValueError(f"means must have {n_features} feature(s) per component, got {m.shape}")
+    c, chol = _as_covariances(covariances, w.size, m.shape[1])
+    return w, m, c, chol
+
+
+# --------------------------------------------------------------------------- the density
+
+
+def log_gaussian(X, means, covariances):
+    """Log density of every point under every Gaussian component.
+
+    Introduced in ``05_gmm_em.ipynb``.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features) or (n_samples,)
+    means : array-like of shape (n_components, n_features) or (n_components,)
+    covariances : array-like of shape (n_components, n_features, n_features)
+        Or, for 1-D data, shape (n_components,) of variances.
+
+    Returns
+    -------
+    ndarray of shape (n_samples, n_components)
+        :math:`\\log \\mathcal N(x_n; \\mu_k, \\Sigma_k)`.
+
+    Notes
+    -----
+    With the Cholesky factor :math:`\\Sigma_k = L_k L_k^\\top` and
+    :math:`z = L_k^{-1}(x - \\mu_k)`,
+
+    .. math:: \\log \\mathcal N(x; \\mu_k, \\Sigma_k) = -\\tfrac12\\big(d \\log 2\\pi
+              + \\|z\\|^2\\big) - \\sum_i \\log (L_k)_{ii}.
+    """
+    X = _as_data(X)
+    m = _as_means(means, np.shape(means)[0] if np.ndim(means) else 0)
+    _, chol = _as_covariances(covariances, m.shape[0], m.shape[1])
+    if m.shape[1] != X.shape[1]:
+        raise ValueError(f"means must have {X.shape[1]} feature(s), got shape {m.shape}")
+    return _log_gaussian(X, m, chol)
+
+
+def _log_gaussian(X, means, chol):
+    """(N, K) log densities from validated means (K, d) and Cholesky factors (K, d, d)."""
+    diff = X[:, None, :] - means[None, :, :]  # (N, K, d)
+    z = np.einsum("kij,nkj->nki", np.linalg.inv(chol), diff)  # L_k^{-1} (x_n - mu_k)
+    log_det = np.log(np.diagonal(chol, axis1=1, axis2=2)).sum(axis=1)  # log |L_k|
+    return -0.5 * (X.shape[1] * _LOG_2PI + np.sum(z**2, axis=2)) - log_det
+
+
+def mixture_logpdf(x, weights, means, covariances):
+    """Mixture log density :math:`\\log \\sum_k \\alpha_k \\mathcal N(x; \\mu_k, \\Sigma_k)`.
+
+    Introduced in ``05_gmm_em.ipynb``; notebook 06 uses it for a KDE.
+
+    Parameters
+    ----------
+    x : array-like of shape (n_samples, n_features) or (n_samples,)
+    weights : array-like of shape (n_components,)
+        Non-negative, summing to 1.
+    means : array-like of shape (n_components, n_features) or (n_components,)
+    covariances : array-like of shape (n_components, n_features, n_features)
+        Or, for 1-D data, shape (n_components,): the *variances* (not standard deviations).
+
+    Returns
+    -------
+    ndarray of shape (n_samples,)
+
+    Notes
+    -----
+    .. math:: \\log p(x) = \\operatorname{logsumexp}_k \\big(\\log \\alpha_k
+              + \\log \\mathcal N(x; \\mu_k, \\Sigma_k)\\big),
+
+    computed with ``scipy.special.logsumexp``, so it stays finite where every density
+    underflows. A zero weight contributes :math:`\\log 0 = -\\infty`, which logsumexp ignores.
+
+    Examples
+    --------
+    >>> round(float(np.exp(mixture_logpdf([0.0], [0.5, 0.5], [-1.0, 1.0], [1.0, 1.0]))[0]), 4)
+    0.242
+    """
+    X = _as_data(x, "x")
+    w, m, _, chol = _check_mixture(weights, means, covariances, X.shape[1])
+    with np.errstate(divide="ignore"):
+        log_w = np.log(w)
+    return logsumexp(_log_gaussian(X, m, chol) + log_w, axis=1)
+
+
+def mixture_sample(n, weights, means, covariances, *, rng=None):
+    """Ancestral sampling: pick a component with probability alpha_k, then draw from it.
+
+    Introduced in ``05_gmm_em.ipynb``.
+
+    Parameters
+    ----------
+    n : int
+        Number of draws.
+    weights, means, covariances : as in :func:`mixture_logpdf`.
+    rng : None, int or numpy.random.Generator
+
+    Returns
+    -------
+    x : ndarray of shape (n,) if ``means`` is 1-D, else (n, n_features)
+    z : ndarray of shape (n,)
+        The component each draw came from (the latent variable).
+
+    Notes
+    -----
+    :math:`z_n \\sim \\mathrm{Categorical}(\\alpha)`, then
+    :math:`x_n = \\mu_{z_n} + L_{z_n} \\varepsilon_n` with
+    :math:`\\varepsilon_n \\sim \\mathcal N(0, I)` and :math:`\\Sigma_k = L_k L_k^\\top`.
+    """
+    n = as_count(n, "n")
+    rng = np.random.default_rng(rng)
+    one_d = np.ndim(means) == 1
+    w, m, _, chol = _check_mixture(weights, means, covariances)
+    z = rng.choice(w.size, size=n, p=w / w.sum())
+    eps = rng.standard_normal((n, m.shape[1]))
+    x = m[z] + np.einsum("nij,nj->ni", chol[z], eps)
+    return (x[:, 0] if one_d else x), z
+
+
+def covariance_ellipse(mean, covariance, *, n_std=1.0, n_points=100):
+    """Points on the ellipse :math:`(x-\\mu)^\\top \\Sigma^{-1} (x-\\mu) = r^2` of a 2-D Gaussian.
+
+    Introduced in ``05_gmm_em.ipynb`` (to draw mixture components).
+
+    Parameters
+    ----------
+    mean : array-like of shape (2,)
+    covariance : array-like of shape (2, 2)
+        Symmetric positive definite.
+    n_std : float, default 1.0
+        The Mahalanobis radius :math:`r` ("1 standard deviation" in every direction).
+    n_points : int, default 100
+
+    Returns
+    -------
+    ndarray of shape (n_points, 2)
+        A closed curve (the last point repeats the first).
+
+    Notes
+    -----
+    :math:`x(t) = \\mu + r L (\\cos t, \\sin t)^\\top` with :math:`\\Sigma = L L^\\top`.
+    """
+    m = as_float_array(mean, "mean", allow_empty=False, allow_inf=False)
+    if m.shape != (2,):
+        raise ValueError(f"mean must have shape (2,), got {m.shape}")
+    _, chol = _as_covariances(np.reshape(covariance, (1, 2, 2)) if np.size(covariance) == 4
+                              else covariance, 1, 2, "covariance")  # fmt: skip
+    r = float(as_float_array(n_std, "n_std", allow_inf=False))
+    if not r > 0:
+        raise ValueError(f"n_std must be > 0, got {n_std!r}")
+    t = np.linspace(0, 2 * np.pi, as_count(n_points, "n_points", minimum=3))
+    return m + r * np.c_[np.cos(t), np.sin(t)] @ chol[0].T
+
+
+# --------------------------------------------------------------------------- EM, the reference
+
+
+def e_step(X, weights, means, covariances):
+    """The E-step: responsibilities :math:`r_{nk} = p(z_n = k \\mid x_n)`, in log space.
+
+    Introduced in ``05_gmm_em.ipynb`` (the readable reference; :func:`em` has a faster path).
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features) or (n_samples,)
+    weights, means, covariances : the current parameters (see :func:`mixture_logpdf`).
+
+    Returns
+    -------
+    log_prob_norm : ndarray of shape (n_samples,)
+        :math:`\\log p(x_n)` under the current parameters; its mean is the average
+        log-likelihood per sample (scikit-learn's ``lower_bound_``).
+    log_resp : ndarray of shape (n_samples, n_components)
+        :math:`\\log r_{nk}`; ``np.exp(log_resp)`` sums to 1 over each row.
+
+    Notes
+    -----
+    .. math:: \\log r_{nk} = \\log \\alpha_k + \\log \\mathcal N(x_n; \\mu_k, \\Sigma_k)
+              - \\operatorname{logsumexp}_j \\big(\\log \\alpha_j
+              + \\log \\mathcal N(x_n; \\mu_j, \\Sigma_j)\\big).
+    """
+    X = _as_data(X)
+    w, m, _, chol = _check_mixture(weights, means, covariances, X.shape[1])
+    with np.errstate(divide="ignore"):
+        weighted = _log_gaussian(X, m, chol) + np.log(w)  # (N, K): log alpha_k N(x_n | k)
+    log_prob_norm = logsumexp(weighted, axis=1)  # (N,):   log p(x_n)
+    return log_prob_norm, weighted - log_prob_norm[:, None]
+
+
+def m_step(X, resp, reg_covar=1e-6):
+    """The M-step: closed-form weights, means and covariances from responsibilities.
+
+    Introduced in ``05_gmm_em.ipynb``.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features) or (n_samples,)
+    resp : array-like of shape (n_samples, n_components)
+        Responsibilities (not their logs); each row sums to 1.
+    reg_covar : float, default 1e-6
+        Added to the diagonal of every covariance, so no component can shrink onto a point.
+
+    Returns
+    -------
+    weights : ndarray of shape (n_components,)
+    means : ndarray of shape (n_components, n_features)
+    covariances : ndarray of shape (n_components, n_features, n_features)
+
+    Notes
+    -----
+    With :math:`N_k = \\sum_n r_{nk}` (plus ``10 * eps``, as scikit-learn, so an empty
+    component divides by no zero):
+
+    .. math:: \\alpha_k = N_k / N, \\quad \\mu_k = \\frac1{N_k} \\sum_n r_{nk} x_n, \\quad
+              \\Sigma_k = \\frac1{N_k} \\sum_n r_{nk} (x_n - \\mu_k)(x_n - \\mu_k)^\\top
+              + \\text{reg\\_covar}\\, I.
+    """
+    X = _as_data(X)
+    resp = as_float_array(resp, "resp", allow_empty=False, allow_inf=False)
+    if resp.ndim != 2 or resp.shape[0] != X.shape[0]:
+        raise ValueError(f"resp must have shape (n_samples, n_components), got {resp.shape}")
+    if (resp < 0).any() or not np.allclose(resp.sum(axis=1), 1.0, atol=1e-8):
+        raise ValueError("resp must be non-negative with every row summing to 1")
+    reg_covar = _as_nonnegative(reg_covar, "reg_covar")
+    nk = resp.sum(axis=0) + _EPS10  # (K,)
+    means = resp.T @ X / nk[:, None]  # (K, d)
+    diff = X[:, None, :] - means[None]  # (N, K, d)
+    covariances = np.einsum("nk,nki,nkj->kij", resp, diff, diff) / nk[:, None, None]
+    covariances += reg_covar * np.eye(X.shape[1])
+    return nk / nk.sum(), means, covariances
+
+
+def _as_nonnegative(value, name):
+    if isinstance(value, bool):
+        raise ValueError(f"{name} must be a number >= 0, got {value!r}")
+    arr = as_float_array(value, name, allow_empty=False, allow_inf=False)
+    if arr.ndim != 0 or arr < 0:
+        raise ValueError(f"{name} must be a single number >= 0, got {value!r}")
+    return float(arr)
+
+
+# --------------------------------------------------------------------------- EM, the fast path
+
+
+class _SufficientStatistics:
+    """One EM iteration from the sufficient statistics, block by block, in a (K, block) layout.
+
+    ``log(alpha_k N(x; mu_k, Sigma_k))`` is a linear function of the features
+    ``phi(x) = (x_i x_j for i <= j, x_i, 1)``; so is every sum the M-step needs
+    (``sum_n r_nk phi(x_n)`` holds ``N_k``, ``sum r x`` and ``sum r x x^T``). The features
+    are computed once per fit; an iteration is then ``a = W^T phi`` (the log densities),
+    a logsumexp over the K rows of ``a``, and ``stats += r phi^T``. Centring the data on
+    its mean first keeps the expanded quadratic form accurate.
+    """
+
+    def __init__(self, X, block=8192):
+        self.n, self.d = X.shape
+        self.shift = X.mean(axis=0)
+        Xc = X - self.shift
+        self.iu = np.triu_indices(self.d)
+        phi = np.concatenate([Xc[:, self.iu[0]] * Xc[:, self.iu[1]], Xc, np.ones((self.n, 1))], 1)
+        self.blocks = [np.ascontiguousarray(phi[s : s + block].T) for s in range(0, self.n, block)]
+
+    def _coefficients(self, weights, means, chol):
+        """W of shape (F, K): log(alpha_k N(x; mu_k, Sigma_k)) = phi(x) . W[:, k]."""
+        d, (i, j) = self.d, self.iu
+        inv_chol = np.linalg.inv(chol)
+        prec = np.swapaxes(inv_chol, 1, 2) @ inv_chol  # Sigma_k^{-1}, (K, d, d)
+        mc = means - self.shift  # the means in centred coordinates
+        quad = -prec[:, i, j] * np.where(i == j, 0.5, 1.0)  # x_i x_j terms
+        lin = np.einsum("kij,kj->ki", prec, mc)  # Sigma^{-1} mu
+        log_det = np.log(np.diagonal(chol, axis1=1, axis2=2)).sum(axis=1)
+        with np.errstate(divide="ignore"):
+            const = np.log(weights) - 0.5 * (d * _LOG_2PI + np.sum(lin * mc, 1)) - log_det
+        return np.concatenate([quad, lin, const[:, None]], axis=1)  # (K, F)
+
+    def iterate(self, weights, means, chol, reg_covar):
+        """One E-step and M-step. Returns the new parameters and the mean log-likelihood
+        of the *old* ones (what scikit-learn records for this iteration)."""
+        W = self._coefficients(weights, means, chol)  # (K, F)
+        stats = np.zeros(W.shape[::-1])  # (F, K)
+        total = 0.0
+        # s below lies in [1, K], so a product of `chunk` of them cannot overflow.
+        chunk = 1 << int(np.log2(1000 / np.log2(W.shape[0] + 1)))
+        for phi in self.blocks:  # a loop over blocks of 8192 points, for the cache
+            a = W @ phi  # (K, B): log alpha_k N(x_n | k)
+            top = a.max(axis=0)  # reductions over K run over contiguous rows
+            np.subtract(a, top, out=a)
+            np.exp(a, out=a)
+            s = a.sum(axis=0)  # p(x_n) / exp(top_n)
+            total += _sum_log(s, chunk) + top.sum()  # sum of log p(x_n)
+            a *= 1.0 / s  # responsibilities, (K, B)
+            stats += phi @ a.T  # sum_n phi(x_n) r_nk, (F, K)
+        stats = stats.T
+        d, (i, j) = self.d, self.iu
+        nk = stats[:, -1] + _EPS10
+        mean_c = stats[:, -1 - d : -1] / nk[:, None]
+        second = np.zeros((W.shape[0], d, d))
+        second[:, i, j] = stats[:, : i.size]
+        second[:, j, i] = stats[:, : i.size]
+        cov = second / nk[:, None, None] - mean_c[:, :, None] * mean_c[:, None, :]
+        cov += reg_covar * np.eye(d)
+        return (nk / nk.sum(), mean_c + self.shift, cov), total / self.n
+
+
+def _sum_log(s, chunk):
+    """``np.log(s).sum()`` with one log per ``chunk`` values: the logs of their products.
+
+    ``np.log`` costs as much as 100 multiplications; the products of values in [1, K]
+    stay finite and the result agrees to about 1e-13.
+    """
+    n = s.size - s.size % chunk
+    return np.log(s[:n].reshape(-1, chunk).prod(axis=1)).sum() + np.log(s[n:]).sum()
+
+
+# --------------------------------------------------------------------------- EM, the loop
+
+
+@dataclass
+class EMResult:
+    """What :func:`em` returns.
+
+    Attributes
+    ----------
+    weights, means, covariances : ndarray
+        The parameters after the last M-step; shapes (K,), (K, d), (K, d, d).
+    lower_bounds : list of float
+        Mean log-likelihood per sample at the start of each iteration (before its M-step),
+        as scikit-learn's ``lower_bounds_``. Never decreases.
+    converged : bool
+        Whether the last change of the mean log-likelihood was below ``tol``.
+    n_iter : int
+        Number of iterations run.
+    path : list of tuple
+        With ``keep_path=True``: ``(weights, means, covariances)`` before the first
+        iteration and after each one (``n_iter + 1`` entries); else empty.
+    """
+
+    weights: np.ndarray
+    means: np.ndarray
+    covariances: np.ndarray
+    lower_bounds: list
+    converged: bool
+    n_iter: int
+    path: list = field(default_factory=list)
+
+
+def em(X, weights, means, covariances, *, tol=1e-3, max_iter=100, reg_covar=1e-6,
+       fast=True, keep_path=False):  # fmt: skip
+    """Run EM from a fully specified start, exactly as scikit-learn's loop does.
+
+    Introduced in ``05_gmm_em.ipynb``.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features) or (n_samples,)
+    weights, means, covariances : the starting parameters (see :func:`mixture_logpdf`).
+    tol : float, default 1e-3
+        Stop when the mean log-likelihood per sample changes by less than ``tol``.
+    max_iter : int, default 100
+    reg_covar : float, default 1e-6
+    fast : bool, default True
+        The sufficient-statistics path; ``False`` runs :func:`e_step` and :func:`m_step`.
+        Both give the same numbers to rounding (the tests check it).
+    keep_path : bool, default False
+        Keep the parameters after every iteration (for figures and explorers).
+
+    Returns
+    -------
+    EMResult
+
+    Notes
+    -----
+    Iteration :math:`t` computes the E-step at :math:`\\theta_{t-1}`, records
+    :math:`\\bar\\ell(\\theta_{t-1}) = \\frac1N\\sum_n \\log p(x_n \\mid \\theta_{t-1})`, then the
+    M-step gives :math:`\\theta_t`. It stops when
+    :math:`|\\bar\\ell(\\theta_{t-1}) - \\bar\\ell(\\theta_{t-2})| < \\text{tol}`.
+    EM guarantees :math:`\\bar\\ell(\\theta_t) \\ge \\bar\\ell(\\theta_{t-1})`.
+    """
+    X = _as_data(X)
+    tol = _as_nonnegative(tol, "tol")
+    max_iter = as_count(max_iter, "max_iter")
+    reg_covar = _as_nonnegative(reg_covar, "reg_covar")
+    w, m, c, chol = _check_mixture(weights, means, covariances, X.shape[1])
+    if X.shape[0] < w.size:
+        raise ValueError(f"X has {X.shape[0]} samples, fewer than the {w.size} components")
+    floor = 1e-13 * X.var(axis=0).max()  # a variance this small is a collapsed component
+    stats = _SufficientStatistics(X) if fast else None
+    path = [(w, m, c)] if keep_path else []
+    lower_bounds, converged, previous = [], False, -np.inf
+    for _ in range(max_iter):
+        if fast:
+            (w, m, c), bound = stats.iterate(w, m, chol, reg_covar)
+        else:
+            log_prob_norm, log_resp = e_step(X, w, m, c)
+            bound = float(log_prob_norm.mean())
+            w, m, c = m_step(X, np.exp(log_resp), reg_covar)
+        chol = _check_not_collapsed(_cholesky(c, "covariances"), floor, len(lower_bounds) + 1)
+        lower_bounds.append(float(bound))
+        if keep_path:
+            path.append((w, m, c))
+        if abs(bound - previous) < tol:
+            converged = True
+            break
+        previous = bound
+    return EMResult(w, m, c, lower_bounds, converged, len(lower_bounds), path)
+
+
+def _check_not_collapsed(chol, floor, iteration):
+    """A ValueError when a component's variance (in some direction) fell below ``floor``."""
+    smallest = np.diagonal(chol, axis1=1, axis2=2).min(axis=1) ** 2  # (K,)
+    if (smallest <= floor).any():
+        k = int(np.argmin(smallest))
+        raise ValueError(
+            f"component {k} collapsed onto a single point at iteration {iteration} (variance "
+            f"{smallest[k]:.1e}): the log-likelihood grows without bound. Set reg_covar > 0, "
+            "for example 1e-6 times the variance of the data."
+        )
+    return chol
+
+
+# --------------------------------------------------------------------------- the estimator
+
+
+class GaussianMixture:
+    """A Gaussian mixture fitted by EM, with scikit-learn's names and semantics.
+
+    Introduced in ``05_gmm_em.ipynb``.
+
+    Parameters
+    ----------
+    n_components : int
+        Number of components K.
+    covariance_type : {"full"}, default "full"
+        Each component has its own full covariance matrix (the only type implemented).
+    tol : float, default 1e-3
+        Convergence threshold on the change of the mean log-likelihood per sample.
+    max_iter : int, default 100
+        Maximum number of EM iterations.
+    reg_covar : float, default 1e-6
+        Added to the diagonal of every covariance: no component can collapse onto a point.
+    weights_init : array-like of shape (n_components,), optional
+    means_init : array-like of shape (n_components, n_features), optional
+    covariances_init : array-like of shape (n_components, n_features, n_features), optional
+        A documented start. (scikit-learn takes ``precisions_init``, the inverses.) Any
+        left out is filled in: weights equal, means ``K`` distinct data points drawn with
+        ``random_state``, covariances the covariance of the data (divided by n).
+        scikit-learn fills them in from k-means instead.
+    random_state : None, int or numpy.random.Generator
+        Used only to draw missing starting means.
+
+    Attributes
+    ----------
+    weights_ : ndarray of shape (n_components,)
+    means_ : ndarray of shape (n_components, n_features)
+    covariances_ : ndarray of shape (n_components, n_features, n_features)
+    converged_ : bool
+    n_iter_ : int
+    lower_bound_ : float
+        Mean log-likelihood per sample recorded at the last iteration (at the parameters
+        before its M-step, as scikit-learn).
+    lower_bounds_ : list of float
+        One value per iteration; never decreases.
+
+    Notes
+    -----
+    .. math:: p(x) = \\sum_{k=1}^K \\alpha_k \\mathcal N(x; \\mu_k, \\Sigma_k)
+
+    EM alternates :func:`e_step` and :func:`m_step` (here through the faster
+    sufficient-statistics path of :func:`em`, equal to rounding).
+
+    Examples
+    --------
+    >>> X = np.r_[np.zeros(50) - 2, np.zeros(50) + 2] + np.tile([-0.1, 0.1], 50)
+    >>> gm = GaussianMixture(2, means_init=[[-1.0], [1.0]]).fit(X)
+    >>> np.round(gm.means_.ravel(), 3).tolist()
+    [-2.0, 2.0]
+    """
+
+    def __init__(self, n_components, *, covariance_type="full", tol=1e-3, max_iter=100,
+                 reg_covar=1e-6, weights_init=None, means_init=None, covariances_init=None,
+                 random_state=None):  # fmt: skip
+        self.n_components = as_count(n_components, "n_components")
+        if covariance_type != "full":
+            raise ValueError(f"covariance_type must be 'full', got {covariance_type!r}")
+        self.covariance_type = covariance_type
+        self.tol = _as_nonnegative(tol, "tol")
+        self.max_iter = as_count(max_iter, "max_iter")
+        self.reg_covar = _as_nonnegative(reg_covar, "reg_covar")
+        K = self.n_components
+        self.weights_init = (
+            None if weights_init is None else _as_weights(weights_init, "weights_init")
+        )
+        if self.weights_init is not None and self.weights_init.size != K:
+            raise ValueError(f"weights_init must have shape ({K},), got {self.weights_init.shape}")
+        self.means_init = None if means_init is None else _as_means(means_init, K, "means_init")
+        self.covariances_init = None
+        if covariances_init is not None:
+            d = (
+                self.means_init.shape[1]
+                if self.means_init is not None
+                else _n_features(covariances_init)
+            )
+            self.covariances_init = _as_covariances(covariances_init, K, d, "covariances_init")[0]
+        self.random_state = random_state
+
+    def _start(self, X):
+        n, d = X.shape
+        K = self.n_components
+        w = np.full(K, 1.0 / K) if self.weights_init is None else self.weights_init
+        if self.means_init is None:
+            rng = np.random.default_rng(self.random_state)
+            m = X[rng.choice(n, size=K, replace=False)]
+        else:
+            m = self.means_init
+        if m.shape[1] != d:
+            raise ValueError(f"means_init must have {d} feature(s), got shape {m.shape}")
+        if self.covariances_init is None:
+            c = np.broadcast_to(np.atleast_2d(np.cov(X.T, bias=True)) + self.reg_covar * np.eye(d),
+                                (K, d, d)).copy()  # fmt: skip
+        else:
+            c = self.covariances_init
+            if c.shape[1] != d:
+                raise ValueError(f"covariances_init must have shape ({K}, {d}, {d}), got {c.shape}")
+        return w, m, c
+
+    def fit(self, X, y=None):
+        """Fit by EM from the start; returns ``self``. Warns if not converged by ``max_iter``."""
+        X = _as_data(X)
+        if X.shape[0] < self.n_components:
+            raise ValueError(
+                f"X has n_samples = {X.shape[0]}, fewer than n_components = {self.n_components}"
+            )
+        result = em(X, *self._start(X), tol=self.tol, max_iter=self.max_iter,
+                    reg_covar=self.reg_covar)  # fmt: skip
+        self.weights_, self.means_, self.covariances_ = (
+            result.weights,
+            result.means,
+            result.covariances,
+        )
+        self.converged_ = result.converged
+        self.n_iter_ = result.n_iter
+        self.lower_bounds_ = result.lower_bounds
+        self.lower_bound_ = result.lower_bounds[-1]
+        if not self.converged_:
+            warnings.warn(
+                f"EM did not converge in max_iter = {self.max_iter} iterations (the last change "
+                f"of the mean log-likelihood was above tol = {self.tol:g}). Increase max_iter, "
+                "try another start, or check for degenerate data.",
+                ConvergenceWarning,
+                stacklevel=2,
+            )
+        return self
+
+    def _check_fitted(self, X, name="X"):
+        if not hasattr(self, "weights_"):
+            raise ValueError("this GaussianMixture is not fitted yet: call fit(X) first")
+        X = _as_data(X, name)
+        if X.shape[1] != self.means_.shape[1]:
+            raise ValueError(
+                f"{name} has {X.shape[1]} feature(s); the model was fitted on "
+                f"{self.means_.shape[1]}"
+            )
+        return X
+
+    def score_samples(self, X):
+        """Log density :math:`\\log p(x_n)` of each sample, shape (n_samples,)."""
+        X = self._check_fitted(X)
+        return mixture_logpdf(X, self.weights_, self.means_, self.covariances_)
+
+    def score(self, X, y=None):
+        """Mean log-likelihood per sample (nats)."""
+        return float(np.mean(self.score_samples(X)))
+
+    def predict_proba(self, X):
+        """Responsibilities :math:`p(z = k \\mid x_n)`, shape (n_samples, n_components)."""
+        X = self._check_fitted(X)
+        return np.exp(e_step(X, self.weights_, self.means_, self.covariances_)[1])
+
+    def predict(self, X):
+        """The most responsible component of each sample, shape (n_samples,)."""
+        return np.argmax(self.predict_proba(X), axis=1)
+
+    def sample(self, n=1, *, rng=None):
+        """Draw ``n`` samples by ancestral sampling; returns ``(X, labels)``, X of shape (n, d)."""
+        if not hasattr(self, "weights_"):
+            raise ValueError("this GaussianMixture is not fitted yet: call fit(X) first")
+        return mixture_sample(n, self.weights_, self.means_, self.covariances_, rng=rng)
+
+    def _n_parameters(self):
+        K, d = self.means_.shape
+        return (K - 1) + K * d + K * d * (d + 1) // 2
+
+    def bic(self, X):
+        """Bayesian information criterion, :math:`-2 \\ell + p \\log n` (lower is better)."""
+        X = self._check_fitted(X)
+        return -2 * self.score(X) * X.shape[0] + self._n_parameters() * np.log(X.shape[0])
+
+    def aic(self, X):
+        """Akaike information criterion, :math:`-2 \\ell + 2p` (lower is better)."""
+        X = self._check_fitted(X)
+        return -2 * self.score(X) * X.shape[0] + 2 * self._n_parameters()
+
+
+def _n_features(covariances):
+    c = np.asarray(covariances, dtype=float)
+    return 1 if c.ndim == 1 else c.shape[-1]

@@ -1,0 +1,163 @@
+"""Notebook 05's explorers (helpers.widgets.gmm_em), driven the way a student drives them."""
+
+from __future__ import annotations
+
+import time
+import warnings
+
+import numpy as np
+import pytest
+from bad_input import assert_rejects, cases
+
+from helpers.data import load_old_faithful
+from helpers.kde import kde_loo_loglik, scott_bandwidth
+from helpers.mixture import covariance_ellipse, em, mixture_logpdf
+from helpers.widgets.gmm_em import em_explorer, em_start, kde_explorer
+
+
+@pytest.fixture(scope="module")
+def X():
+    raw = load_old_faithful().to_numpy()
+    return (raw - raw.mean(0)) / raw.std(0)
+
+
+@pytest.fixture(scope="module")
+def explorer(X):
+    return em_explorer(X)
+
+
+@pytest.fixture(scope="module")
+def waiting():
+    w = load_old_faithful()["waiting"].to_numpy()
+    return w + np.random.default_rng(0).uniform(-0.5, 0.5, w.size)
+
+
+@pytest.fixture(scope="module")
+def kde_ex(waiting):
+    return kde_explorer(waiting, name="waiting", unit="min")
+
+
+def test_iteration_shows_the_stored_fit_and_its_loglik(explorer, X):
+    ex = explorer
+    ex.controls["n_components"].value, ex.controls["seed"].value = 2, 0
+    fit = em(X, *em_start(X, 2, 0), tol=1e-6, max_iter=100, keep_path=True)
+    for t in (0, 1, 5, fit.n_iter):
+        ex.controls["iteration"].value = t
+        r = ex.result
+        assert ex.error is None and r["iteration"] == t
+        np.testing.assert_allclose(r["means"], fit.path[t][1], rtol=1e-12)
+        want = mixture_logpdf(X, *fit.path[t]).mean()
+        assert r["loglik"] == pytest.approx(want, rel=1e-10)
+
+
+def test_loglik_never_decreases_along_the_slider(explorer):
+    ex = explorer
+    ex.controls["n_components"].value, ex.controls["seed"].value = 3, 4
+    values = []
+    for t in range(0, 40, 3):
+        ex.controls["iteration"].value = t
+        values.append(ex.result["loglik"])
+    assert np.all(np.diff(values) >= -1e-12)
+
+
+def test_different_starts_reach_different_optima(explorer):
+    ex = explorer
+    ex.controls["n_components"].value = 3
+    ex.controls["iteration"].value = 100
+    finals = set()
+    for seed in range(5):
+        ex.controls["seed"].value = seed
+        finals.add(round(ex.result["final_loglik"], 3))
+    assert len(finals) >= 2
+
+
+def test_past_the_end_shows_the_last_iterate(explorer):
+    ex = explorer
+    ex.controls["n_components"].value, ex.controls["seed"].value = 1, 0
+    ex.controls["iteration"].value = 100
+    assert ex.result["iteration"] == ex.result["n_iter"] < 100 and ex.result["converged"]
+
+
+@pytest.mark.parametrize("name", ["iteration", "n_components", "seed"])
+@pytest.mark.parametrize("end", ["min", "max"])
+def test_every_slider_end_is_clean(explorer, name, end):
+    control = explorer.controls[name]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        control.value = getattr(control, end)
+        explorer._repr_mimebundle_()
+    assert [str(w.message) for w in caught] == []
+    assert explorer.error is None and explorer.result is not None
+    assert not explorer.readout_text.startswith("Cannot show")
+
+
+def test_iteration_moves_are_fast_once_cached(explorer):
+    ex = explorer
+    ex.controls["n_components"].value, ex.controls["seed"].value = 2, 0
+    times = []
+    for t in range(1, 12):
+        start = time.perf_counter()
+        ex.controls["iteration"].value = t
+        times.append(time.perf_counter() - start)
+    assert np.median(times) < 0.5  # generous: the machine may be shared; ~30 ms when idle
+
+
+def test_kde_explorer_follows_the_loo_likelihood(kde_ex, waiting):
+    c = kde_ex.controls["bandwidth"]
+    for h in (0.5, 2.0, 6.0):
+        c.value = h
+        r = kde_ex.result
+        assert r["loo_loglik"] == pytest.approx(
+            kde_loo_loglik(waiting, r["bandwidth"])[0], rel=1e-12
+        )
+    assert kde_ex.result["scott"] == pytest.approx(scott_bandwidth(waiting))
+    assert 1.5 < kde_ex.result["best_bandwidth"] < 3.5
+
+
+@pytest.mark.parametrize("end", ["min", "max"])
+def test_kde_slider_ends_are_clean(kde_ex, end):
+    c = kde_ex.controls["bandwidth"]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        c.value = 10 ** getattr(c, end)
+        kde_ex._repr_mimebundle_()
+    assert [str(w.message) for w in caught] == []
+    assert kde_ex.error is None and np.isfinite(kde_ex.result["loo_loglik"])
+
+
+def test_kde_explorer_with_a_mixture(waiting):
+    ex = kde_explorer(waiting, mixture=([0.36, 0.64], [54.6, 80.1], [34.0, 34.0]))
+    assert ex.error is None
+
+
+def test_em_start_is_documented_start(X):
+    w, m, c = em_start(X, 3, 5)
+    idx = np.random.default_rng(5).choice(len(X), 3, replace=False)
+    np.testing.assert_array_equal(m, X[idx])
+    np.testing.assert_allclose(c[0], np.cov(X.T, bias=True))
+    np.testing.assert_allclose(w, 1 / 3)
+
+
+def test_covariance_ellipse_is_at_the_right_mahalanobis_radius():
+    cov = np.array([[2.0, 0.5], [0.5, 1.0]])
+    pts = covariance_ellipse([1.0, -1.0], cov, n_std=2.0) - [1.0, -1.0]
+    np.testing.assert_allclose(np.einsum("ni,ij,nj->n", pts, np.linalg.inv(cov), pts), 4.0)
+
+
+_X2 = [[0.0, 0.0], [1.0, 0.5], [2.0, 1.0], [0.5, 2.0]]
+BAD_INPUT = (
+    cases(em_explorer, {"X": _X2, "max_components": 2, "max_iter": 3},
+          {"X": "array", "max_components": "count", "max_iter": "count"},
+          extra={"X": [[1.0, 2.0, 3.0], [[1.0, 2.0, 3.0]]], "max_components": [9]})
+    + cases(kde_explorer, {"x": [1.0, 2.0, 4.0, 7.0]}, {"x": "sample"})
+    + cases(em_start, {"X": _X2, "n_components": 2, "seed": 0},
+            {"X": "array", "n_components": "count"}, extra={"n_components": [5]})
+    + cases(covariance_ellipse, {"mean": [0.0, 0.0], "covariance": np.eye(2), "n_std": 1.0},
+            {"mean": "location", "covariance": "scale", "n_std": "scale"},
+            extra={"covariance": [[[1.0, 2.0], [2.0, 1.0]]]})
+)  # fmt: skip
+
+
+@pytest.mark.parametrize(("fn", "kwargs", "arg"), BAD_INPUT)
+def test_bad_input_is_rejected_naming_the_argument(fn, kwargs, arg):
+    assert_rejects(fn, kwargs, arg)
