@@ -117,6 +117,10 @@ def test_lr_at_the_limit_bounces_forever(lr_ex, source):
     assert r["factor"] == pytest.approx(-1.0, abs=1e-9) and r["success"]
     d0 = np.linalg.norm(np.array([-1.0, -1.0]) - X.mean(axis=0))
     assert r["distance"] == pytest.approx(d0, rel=1e-6)  # never closer, never farther
+    # the readout and the figure's message agree: neither growth nor convergence
+    assert "stays the same size" in lr_ex.readout_text and "grows" not in lr_ex.readout_text
+    shown = [t.get_text() for t in lr_ex.figure.axes[0].texts if t.get_visible()]
+    assert any("bounces forever" in t for t in shown)
 
 
 def test_best_lr_reaches_the_mean_in_one_step(source):
