@@ -250,6 +250,20 @@ def test_batch_explorer_above_the_limit_reports_divergence(bs_ex):
     bs_ex.controls["lr"].value = 1e-4
 
 
+def test_batch_explorer_window_holds_the_k1_cloud_and_stays_fixed(bs_ex):
+    ax = bs_ex.figure.axes[0]
+    limits = (ax.get_xlim(), ax.get_ylim())
+    bs_ex.controls["batch_size"].value = 1
+    r = bs_ex.result
+    (lo, hi), _ = limits
+    # the 2-sd ellipse around the cloud's centre fits in the fixed window (3 sd of room)
+    assert r["success"] and r["spread_predicted"] > 0.7
+    assert lo < r["x"].min() and r["x"].max() < hi
+    assert np.all(np.abs(np.array([lo, hi]) - 1.0) > 3 * r["spread_predicted"])
+    assert (ax.get_xlim(), ax.get_ylim()) == limits  # no rescaling while sliders move
+    bs_ex.controls["batch_size"].value = 10
+
+
 # --- every slider at both ends, warnings recorded ------------------------------------------------
 
 
