@@ -117,6 +117,10 @@ def test_lr_at_the_limit_bounces_forever(lr_ex, source):
     assert r["factor"] == pytest.approx(-1.0, abs=1e-9) and r["success"]
     d0 = np.linalg.norm(np.array([-1.0, -1.0]) - X.mean(axis=0))
     assert r["distance"] == pytest.approx(d0, rel=1e-6)  # never closer, never farther
+    # the readout and the figure's message agree: neither growth nor convergence
+    assert "stays the same size" in lr_ex.readout_text and "grows" not in lr_ex.readout_text
+    shown = [t.get_text() for t in lr_ex.figure.axes[0].texts if t.get_visible()]
+    assert any("bounces forever" in t for t in shown)
 
 
 def test_best_lr_reaches_the_mean_in_one_step(source):
@@ -244,6 +248,20 @@ def test_batch_explorer_above_the_limit_reports_divergence(bs_ex):
     assert not r["success"]
     assert "diverged at step" in bs_ex.readout_text and "lr > 2σ²/n = 0.001" in bs_ex.readout_text
     bs_ex.controls["lr"].value = 1e-4
+
+
+def test_batch_explorer_window_holds_the_k1_cloud_and_stays_fixed(bs_ex):
+    ax = bs_ex.figure.axes[0]
+    limits = (ax.get_xlim(), ax.get_ylim())
+    bs_ex.controls["batch_size"].value = 1
+    r = bs_ex.result
+    (lo, hi), _ = limits
+    # the 2-sd ellipse around the cloud's centre fits in the fixed window (3 sd of room)
+    assert r["success"] and r["spread_predicted"] > 0.7
+    assert lo < r["x"].min() and r["x"].max() < hi
+    assert np.all(np.abs(np.array([lo, hi]) - 1.0) > 3 * r["spread_predicted"])
+    assert (ax.get_xlim(), ax.get_ylim()) == limits  # no rescaling while sliders move
+    bs_ex.controls["batch_size"].value = 10
 
 
 # --- every slider at both ends, warnings recorded ------------------------------------------------

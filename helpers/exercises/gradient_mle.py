@@ -11,7 +11,7 @@ import numpy as np
 from helpers.exercises.registry import Exercise, register
 
 # 03.1: the stability limit of an anisotropic problem
-_N_1, _COV_1 = 2_500, np.diag([4.0, 0.25])
+_N_1, _COV_1 = 4_000, np.diag([4.0, 0.25])
 
 
 def _limit_03_1(variance: float) -> float:
@@ -23,44 +23,45 @@ def _ex_03_1() -> float:
     return float(2.0 / lam_max)
 
 
-# 03.2: heavy-ball momentum on a 1-D quadratic
-_LAM_2, _BETA_2 = 50.0, 0.8
+# 03.2: heavy-ball momentum on a 1-D quadratic: where its roots become complex
+_LAM_2, _LR_2 = 50.0, 0.01  # lr * lam = 0.5
 
 
 def _ex_03_2() -> float:
-    """The largest lr with both roots of z^2 - (1 + beta - lr lam) z + beta inside |z| < 1."""
-    from helpers import optim
-
-    lr = (2 + 2 * _BETA_2) / _LAM_2
-    # the boundary is sharp: just below it the helper converges, just above it diverges
-    inside = optim.momentum_ascent(
-        lambda th: -_LAM_2 * th, [1.0], lr=0.999 * lr, beta=_BETA_2, n_steps=20_000
-    )
-    assert inside.success and abs(inside.x[0]) < 1e-3
-    return float(lr)
+    """The smallest beta at which z^2 - (1 + beta - a) z + beta has complex roots, a = lr lam."""
+    a = _LR_2 * _LAM_2
+    beta = (1 - np.sqrt(a)) ** 2  # the discriminant (1 + beta - a)^2 - 4 beta vanishes
+    # a double root there, of size sqrt(beta): the rate every beta above it also has
+    roots = np.roots([1.0, -(1 + beta - a), beta])
+    assert np.allclose(np.abs(roots), np.sqrt(beta), rtol=1e-6)
+    return float(beta)
 
 
-# 03.3: the stationary variance of constant-lr SGD
-_N_3, _K_3, _LR_3 = 1_000, 10, 1e-4  # sigma^2 = 1 known; the data's own variance is 1 too
+# 03.3: the stationary variance of constant-lr SGD on the batch-MEAN objective
+_N_3, _K_3, _LR_3 = 1_000, 10, 0.05  # sigma^2 = 1 known; the data's own variance is 1 too
+
+
+def _var_3(lr_sum: float, *, fpc: bool = True) -> float:
+    """Exact stationary variance for a step lr_sum on the n/k-rescaled summed objective."""
+    h = _N_3 / 1.0
+    q = _N_3**2 / _K_3 * ((_N_3 - _K_3) / (_N_3 - 1) if fpc else 1.0)
+    return lr_sum * q / (h * (2 - lr_sum * h))
 
 
 def _ex_03_3() -> float:
     from helpers.gradients import sgd_stationary_cov
 
+    # the batch mean (1/k) sum_B is (1/n) times the rescaled (n/k) sum_B: lr / n on the sum
+    lr_sum = _LR_3 / _N_3
     h = _N_3 / 1.0
     q = _N_3**2 / _K_3 * (_N_3 - _K_3) / (_N_3 - 1)
-    return float(sgd_stationary_cov([[h]], [[q]], _LR_3)[0, 0])
-
-
-def _ex_03_3_no_fpc() -> float:
-    h, q = float(_N_3), _N_3**2 / _K_3
-    return _LR_3 * q / (h * (2 - _LR_3 * h))
+    return float(sgd_stationary_cov([[h]], [[q]], lr_sum)[0, 0])
 
 
 def _ex_03_3_small_lr() -> float:
-    h = float(_N_3)
+    lr_sum, h = _LR_3 / _N_3, float(_N_3)
     q = _N_3**2 / _K_3 * (_N_3 - _K_3) / (_N_3 - 1)
-    return _LR_3 * q / (2 * h)
+    return lr_sum * q / (2 * h)
 
 
 # 03.6: gradient ascent by hand on the Old Faithful waiting times
@@ -87,9 +88,9 @@ def _mu_after(n_steps: int, *, mean_objective: bool = False) -> float:
 register(
     Exercise(
         "03.1",
-        "n = 2,500 points from a 2-D Gaussian with known covariance diag(4, 0.25). What is the "
-        "largest learning rate for which plain gradient ascent on the summed log-likelihood of the "
-        "mean converges?",
+        "n = 4,000 points from a 2-D Gaussian with known covariance diag(4, 0.25). What is the "
+        "stability limit lr* of plain gradient ascent on the summed log-likelihood of the mean "
+        "(it converges for every lr < lr*)?",
         _ex_03_1,
         "the curvature of the summed log-likelihood is n times the inverse covariance; which "
         "direction is sharpest?",
@@ -108,8 +109,8 @@ register(
                 "That limit is for the mean log-likelihood; this one is the sum (n times steeper).",
             ),
             (
-                lambda: 2 / (0.25 * _N_1),
-                "Check the curvature: it is n / sigma^2, so the limit is 2 / (n / sigma^2).",
+                lambda: 2 * np.sqrt(0.25) / _N_1,
+                "The covariance holds variances: 0.25 is sigma^2, not sigma.",
             ),
         ),
     )
@@ -118,21 +119,26 @@ register(
     Exercise(
         "03.2",
         "Heavy-ball momentum (v <- beta v + g, theta <- theta + lr v) on a 1-D quadratic with "
-        "curvature lambda = 50 and beta = 0.8. Derive the largest learning rate that converges.",
+        "curvature lambda = 50 and lr = 0.01. Derive the smallest beta at which the two roots of "
+        "the error recursion become complex (from there on the error spirals).",
         _ex_03_2,
-        "write the error recursion as e_{t+1} = a e_t - beta e_{t-1}; the boundary is where a root "
-        "of z^2 - a z + beta reaches z = -1.",
+        "the roots of z^2 - (1 + beta - lr lambda) z + beta are complex when its discriminant is "
+        "negative; solve discriminant = 0 for beta.",
         rtol=1e-6,
         mistakes=(
             (
-                lambda: 2 / _LAM_2,
-                "That is plain gradient ascent's limit; momentum widens it by a factor 1 + beta.",
+                lambda: (1 + np.sqrt(_LR_2 * _LAM_2)) ** 2,
+                "That root of the equation in beta is above 1, where momentum is never used; "
+                "take the other one.",
             ),
             (
-                lambda: (2 + 2 * _BETA_2) / ((1 + 2 * _BETA_2) * _LAM_2),
-                "That is Nesterov's limit; heavy-ball takes the gradient at theta, not ahead.",
+                lambda: 1 - np.sqrt(_LR_2 * _LAM_2),
+                "Nearly: check the square when you solve for beta.",
             ),
-            (lambda: (2 + _BETA_2) / _LAM_2, "Check the root at z = -1: 1 + a + beta = 0."),
+            (
+                lambda: (1 - _LR_2 * _LAM_2) ** 2 / 4,
+                "The coefficient of z is 1 + beta - lr lambda: beta appears in it too.",
+            ),
         ),
     )
 )
@@ -140,15 +146,21 @@ register(
     Exercise(
         "03.3",
         "1-D data, n = 1,000, known sigma^2 = 1, and the data's own variance (dividing by n) is "
-        "also 1. Constant-lr SGD on the summed log-likelihood of the mean with batch size k = 10, "
-        "gradient rescaled by n/k, lr = 1e-4. Derive the stationary variance of the iterate.",
+        "also 1. A training loop maximises the batch MEAN (1/k) sum_B log N(x_i | mu, 1) with "
+        "k = 10 (drawn without replacement) and a constant lr = 0.05. Derive the exact stationary "
+        "variance of the iterate.",
         _ex_03_3,
-        "the error follows e <- (1 - lr h) e + lr xi; take the variance of both sides at "
-        "stationarity, with Var(xi) for sampling without replacement.",
+        "first write the batch-mean gradient as a multiple of the lesson's rescaled estimate "
+        "(n/k) sum_B; then take the variance of both sides of the error recursion at stationarity.",
         rtol=1e-4,
         mistakes=(
             (
-                _ex_03_3_no_fpc,
+                lambda: _var_3(_LR_3),
+                "That uses lr on the summed objective, where it is far beyond the limit (the "
+                "formula even turns negative); convert lr to the lesson's convention first.",
+            ),
+            (
+                lambda: _var_3(_LR_3 / _N_3, fpc=False),
                 "Nearly: batches are drawn without replacement: Var(xi) has a factor (n-k)/(n-1).",
             ),
             (

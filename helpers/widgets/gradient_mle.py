@@ -228,12 +228,13 @@ def learning_rate_explorer(X, cov, *, theta0=(-1.0, -1.0), lr=10**-3.1, n_steps=
         with np.errstate(over="ignore", under="ignore"):
             predicted = gap0 * np.abs(factor) ** (2.0 * np.arange(n_steps + 1))
         theory.set_data(np.arange(n_steps + 1), _clip_gap(predicted))
+        at_limit = bool(np.isclose(abs(factor), 1.0, rtol=1e-9))  # factor -1: the 2-cycle
         if not res.success:
             msg = f"diverged at step {res.diverged_at}: lr > {sym} = {limit:.3g}"
-        elif abs(factor) >= 1:
+        elif at_limit:
+            msg = f"lr = {sym} = {limit:.3g}: bounces forever, never converges"
+        elif abs(factor) > 1:
             msg = f"diverging: lr > {sym} = {limit:.3g} (each step ×{abs(factor):.2f})"
-            if abs(factor) == 1 or np.isclose(abs(factor), 1.0, rtol=1e-9):
-                msg = f"lr = {sym} = {limit:.3g}: bounces forever, never converges"
         else:
             msg = ""
         message.set_text(msg)
@@ -253,7 +254,13 @@ def learning_rate_explorer(X, cov, *, theta0=(-1.0, -1.0), lr=10**-3.1, n_steps=
             f" best lr = {sym[1:] if objective == 'mean' else 'σ²/n'} = {limit / 2:.4g}"
             " (one step to the peak)",
             f"each step multiplies the error by 1 − lr·λ = {factor:+.4g}"
-            + ("  (|·| ≥ 1: the error grows)" if abs(factor) >= 1 else ""),
+            + (
+                "  (|·| = 1: the error stays the same size)"
+                if at_limit
+                else "  (|·| > 1: the error grows)"
+                if abs(factor) > 1
+                else ""
+            ),
         ]
         if res.success:
             lines.append(
@@ -521,9 +528,12 @@ def batch_size_explorer(
     quad_i = np.einsum("ij,jk,ik->i", X, prec, X)  # x_i^T P x_i, once
 
     fig, (ax_map, ax_ll) = new_figure(ncols=2, figsize=(10, 4))
-    lo = float(min(p.theta0.min(), p.x_bar.min())) - 1.5
-    hi = float(max(p.theta0.max(), p.x_bar.max())) + 1.5
+    # a fixed window wide enough for the k = 1 cloud (sd about 0.75 here: 3 sd of room)
+    lo = float(min(p.theta0.min(), p.x_bar.min())) - 2.5
+    hi = float(max(p.theta0.max(), p.x_bar.max())) + 2.5
     path_line, message = _heatmap(ax_map, p, (lo, hi), title="Mini-batch gradient ascent")
+    # the colourbar's label on its left, by the map it belongs to, not by the right panel
+    fig.axes[-1].yaxis.set_label_position("left")
     path_line.set_markersize(2)
     path_line.set_linewidth(0.8)
     (cloud,) = ax_map.plot(
@@ -541,6 +551,8 @@ def batch_size_explorer(
     (ellipse_k,) = ax_map.plot(
         [], [], "--", color="k", lw=1.5, zorder=6, animated=True, label="theory: 2-sd ellipse"
     )
+    # the MLE again, drawn after the cloud and the ellipse so that they never hide it
+    ax_map.plot(*p.x_bar, "*", color="white", mec="k", ms=11, zorder=7, animated=True)
     ax_map.legend(loc="lower right", fontsize="x-small", framealpha=0.9)
     ll_per_point_max = p.ll_max / n
     t_axis = np.arange(n_steps + 1)
@@ -555,6 +567,9 @@ def batch_size_explorer(
     ax_ll.set_ylim(ll_per_point_max - 4.0, ll_per_point_max + 1.5)
     ax_ll.set_xlabel("iteration t")
     ax_ll.set_ylabel("log-likelihood per point (nats)")
+    # on the right: away from the map's colourbar label, so each label sits by its own axis
+    ax_ll.yaxis.set_label_position("right")
+    ax_ll.yaxis.tick_right()
     title = _live_title(ax_ll)
     ax_ll.legend(loc="lower right", fontsize="x-small", framealpha=0.9)
     off = ax_ll.text(
