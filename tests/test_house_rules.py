@@ -155,3 +155,17 @@ def test_exercises_use_registered_checks(nb):
     assert keys, f"{path.name}: no exercise checks"
     assert all(k in all_exercises() for k in keys), keys
     assert all(k.startswith(path.name[:2] + ".") for k in keys), keys
+
+
+SOLUTIONS = sorted((ROOT / "notebooks" / "solutions").glob("*.ipynb"))
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS + SOLUTIONS, ids=lambda p: p.name)
+def test_kernelspec_is_what_jupyterlab_writes(path):
+    """Any other display name makes JupyterLab mark the notebook modified on opening, and
+    its autosave then dirties a student's clone (found by a newcomer's walkthrough)."""
+    kernelspec = _load(path)["metadata"].get("kernelspec")
+    assert kernelspec == {"display_name": "Python 3 (ipykernel)", "language": "python",
+                          "name": "python3"}, (
+        f"{path.name}: kernelspec {kernelspec}; re-save with tools/execute_notebooks.py"
+    )  # fmt: skip

@@ -31,6 +31,9 @@ from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parent.parent
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+#: What JupyterLab writes for the ipykernel kernel. Saved with any other display name, a
+#: notebook is marked modified the moment it opens, and autosave dirties a clone.
+KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 
 
 def merge_streams(outputs: list) -> list:
@@ -62,6 +65,7 @@ def execute(path: Path, *, timeout: int = 300) -> None:
     )
     client.execute()
     nb.metadata.pop("widgets", None)
+    nb.metadata["kernelspec"] = dict(KERNELSPEC)
     for cell in nb.cells:
         cell.metadata.pop("execution", None)
         if cell.cell_type == "code":
