@@ -1,6 +1,6 @@
 """How fast are the helpers compared with scipy.stats.norm?  Prints a table of ratios.
 
-Run from the repository root:  python benchmarks/bench_distributions.py
+Run from the repository root:  .venv/bin/python benchmarks/bench_distributions.py
 
 Timings are the best of several repeats (the least disturbed run), in milliseconds.
 """
