@@ -1,6 +1,8 @@
 """Time per EM iteration: helpers.mixture against scikit-learn's GaussianMixture.
 
-Run from the repository root:  .venv/bin/python benchmarks/bench_mixture.py   (a few minutes at most)
+Run from the repository root (a few minutes at most)::
+
+    .venv/bin/python benchmarks/bench_mixture.py
 
 Both take K = 3 full-covariance components from the same fully specified start (weights,
 means and covariances; scikit-learn receives the inverse covariances as ``precisions_init``).
