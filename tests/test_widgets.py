@@ -16,6 +16,7 @@ from helpers.plotting import new_figure
 from helpers.widgets import (
     Explorer,
     choice,
+    fit_text,
     float_slider,
     int_slider,
     log_slider,
@@ -211,3 +212,25 @@ BAD_INPUT = cases(nice_step, {"scale": 13.6}, {"scale": "scale"})
 @pytest.mark.parametrize(("fn", "kwargs", "arg"), BAD_INPUT)
 def test_bad_input_is_rejected_naming_the_argument(fn, kwargs, arg):
     assert_rejects(fn, kwargs, arg)
+
+
+@pytest.mark.parametrize("fontsize", [7, 9, 12, 16])
+def test_fit_text_keeps_a_long_message_inside_its_axes(fontsize):
+    fig, (ax, _) = new_figure(ncols=2, figsize=(9, 3))
+    text = ax.text(0.03, 0.97, "", transform=ax.transAxes, va="top", fontsize=fontsize)
+    message = "diverged at step 26: lr > 2σ²/n = 0.001; " * 4 + "averylongwordwithoutspaces"
+    text.set_text(fit_text(text, message))
+    fig.canvas.draw()
+    box, inside = text.get_window_extent(), ax.get_window_extent()
+    assert "\n" in text.get_text()
+    assert box.x1 <= inside.x1, f"{box.x1:.0f} px beyond the axes' right edge {inside.x1:.0f}"
+    # nothing is lost (a word longer than a line is split, so that it fits too)
+    assert "".join(text.get_text().split()) == "".join(message.split())
+
+
+def test_fit_text_keeps_existing_line_breaks_and_short_text():
+    _, ax = new_figure(figsize=(6, 3))
+    text = ax.text(0.5, 0.5, "")
+    assert fit_text(text, "short") == "short"
+    assert fit_text(text, "one\ntwo") == "one\ntwo"
+    assert fit_text(text, "") == ""

@@ -13,6 +13,7 @@ other way round (``tests/test_layout.py`` checks the import graph).
 from helpers.widgets.explorer import (
     Explorer,
     choice,
+    fit_text,
     float_slider,
     int_slider,
     log_slider,
@@ -23,6 +24,7 @@ from helpers.widgets.explorer import (
 __all__ = [
     "Explorer",
     "choice",
+    "fit_text",
     "float_slider",
     "int_slider",
     "log_slider",

@@ -16,7 +16,14 @@ from helpers._validation import as_count, as_float_array, as_sample, as_scale
 from helpers.distributions import normal_pdf
 from helpers.mle import gaussian_mle, laplace_mle, variance_estimates
 from helpers.plotting import COLORS, new_figure, plot_histogram
-from helpers.widgets.explorer import Explorer, float_slider, int_slider, nice_step, seed_slider
+from helpers.widgets.explorer import (
+    Explorer,
+    fit_text,
+    float_slider,
+    int_slider,
+    nice_step,
+    seed_slider,
+)
 
 __all__ = ["outlier_explorer", "variance_bias_explorer"]
 
@@ -257,7 +264,7 @@ def outlier_explorer(x, *, name="x", unit="", position=None, max_position=None, 
     (beyond,) = ax_data.plot([0.985], [0.04], ">", color="k", ms=10, transform=ax_data.transAxes,
                              visible=False, animated=True)  # fmt: skip
     off = ax_data.text(0.98, 0.60, "", transform=ax_data.transAxes, ha="right", va="top",
-                       fontsize="small", wrap=True, animated=True,
+                       fontsize="small", animated=True,
                        bbox={"fc": "white", "ec": "none", "alpha": 0.8})  # fmt: skip
 
     # The right panel depends on the data only: every slider position at once, drawn once.
@@ -287,7 +294,8 @@ def outlier_explorer(x, *, name="x", unit="", position=None, max_position=None, 
         inside = window[0] <= position <= window[1]
         outlier_dot.set_data([position] if inside else [], [0.04 * y_top] if inside else [])
         beyond.set_visible(not inside)
-        off.set_text(f"mean {mean:.2f}{u}, off to the right" if mean > window[1] else "")
+        beyond_text = f"mean {mean:.2f}{u}, off to the right" if mean > window[1] else ""
+        off.set_text(fit_text(off, beyond_text))
         est_dots.set_data([position, position], [mean, median])
         where.set_xdata([position] * 2)
         result = {

@@ -33,6 +33,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+import textwrap
 import warnings
 from collections.abc import Callable, Mapping
 
@@ -47,6 +48,7 @@ from helpers.plotting import BlitRenderer, figure_to_png
 __all__ = [
     "Explorer",
     "choice",
+    "fit_text",
     "float_slider",
     "int_slider",
     "log_slider",
@@ -103,6 +105,22 @@ def choice(description, options, value=None):
     )  # fmt: skip
 
 
+def fit_text(artist, text: str, *, fraction: float = 0.9) -> str:
+    """Wrap ``text`` at word boundaries so that ``artist`` fits inside its axes (or figure).
+
+    Use it instead of ``Text(wrap=True)`` for text that changes on a slider move:
+    matplotlib's wrapping measures the text word by word on every draw, about 6 ms per
+    move, where this estimates the characters per line once from the font size (0.6 em
+    per character, a safe upper bound for the default sans-serif font) and costs
+    microseconds. Existing line breaks are kept.
+    """
+    container = artist.axes if artist.axes is not None else artist.figure
+    box = container.get_window_extent() if artist.axes is not None else container.bbox
+    px_per_char = 0.6 * artist.get_fontsize() * artist.figure.dpi / 72
+    width = max(12, int(fraction * box.width / px_per_char))
+    return "\n".join(textwrap.fill(line, width) or line for line in str(text).split("\n"))
+
+
 def _fmt(value) -> str:
     """A control value for the plain-text snapshot: 4 significant digits for numbers."""
     is_number = isinstance(value, int | float | np.number) and not isinstance(value, bool)
@@ -149,7 +167,7 @@ class Explorer(widgets.VBox):
         self.figure = fig
         self._view = view
         self._message = fig.text(
-            0.5, 0.5, "", ha="center", va="center", wrap=True, fontsize=12, zorder=10,
+            0.5, 0.5, "", ha="center", va="center", fontsize=12, zorder=10,
             bbox={"boxstyle": "round", "fc": "#fff3cd", "ec": "#b08900"}, visible=False,
             animated=True,
         )  # fmt: skip
@@ -191,7 +209,7 @@ class Explorer(widgets.VBox):
         self.result, self.error = (result, None) if error is None else (None, error)
         if error is not None:
             lines = [f"Cannot show this setting: {error}", *lines]
-        self._message.set_text(f"{error}" if error is not None else "")
+        self._message.set_text(fit_text(self._message, error) if error is not None else "")
         self._message.set_visible(error is not None)
         self.readout_text = "\n".join(lines)
         self.image.value = self._renderer.render()
