@@ -157,6 +157,40 @@ def test_exercises_use_registered_checks(nb):
     assert all(k.startswith(path.name[:2] + ".") for k in keys), keys
 
 
+EXERCISE_KINDS = ("numeric", "derivation", "conceptual", "from scratch")
+
+
+def _markdown(notebook):
+    return ["".join(c["source"]) for c in notebook["cells"] if c["cell_type"] == "markdown"]
+
+
+def test_exercise_prompts_name_their_kind_and_how_to_answer(nb):
+    """``**NN.k** *(kind)*`` on every prompt; a multiple-choice prompt says to answer a letter."""
+    from helpers.exercises import all_exercises
+
+    path, notebook = nb
+    exercises = {k: e for k, e in all_exercises().items() if k.startswith(path.name[:2] + ".")}
+    text = "\n\n".join(_markdown(notebook))
+    for key, exercise in exercises.items():
+        m = re.search(rf"\*\*{re.escape(key)}\*\* \*\(([^)]*)\)\*", text)
+        assert m, f"{path.name}: the prompt of {key} does not start '**{key}** *(kind)*'"
+        assert m.group(1).startswith(EXERCISE_KINDS), f"{key}: unknown kind {m.group(1)!r}"
+        if exercise.options:
+            prompt = next(cell for cell in _markdown(notebook) if f"**{key}**" in cell)
+            assert "Answer with the letter, as a string" in prompt, (
+                f"{path.name}: multiple-choice {key} does not say how to answer"
+            )
+
+
+def test_exercises_section_links_the_worked_solutions(nb):
+    path, notebook = nb
+    cell = next(c for c in _markdown(notebook) if "## Exercises" in c)
+    link = f"(solutions/{path.stem}_solutions.ipynb)"
+    assert link in cell.split("## Exercises", 1)[1], (
+        f"{path.name}: no solutions link under Exercises"
+    )
+
+
 SOLUTIONS = sorted((ROOT / "notebooks" / "solutions").glob("*.ipynb"))
 
 
