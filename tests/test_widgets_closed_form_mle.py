@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import io
 import math
-import warnings
 
 import numpy as np
 import pytest
 from bad_input import assert_rejects, cases
+from explorer_checks import set_controls
 from PIL import Image
 
 from helpers.data import load_penguins
@@ -20,15 +20,6 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 def decode(png) -> np.ndarray:
     return np.asarray(Image.open(io.BytesIO(bytes(png))).convert("RGBA"))
-
-
-def moved_cleanly(explorer, name, value):
-    """Set a control with every warning recorded; return the warnings' texts."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        explorer.controls[name].value = value
-        explorer._repr_mimebundle_()
-    return [str(w.message) for w in caught]
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +53,7 @@ def test_bias_explorer_starts_at_n_3(bias):
 @pytest.mark.parametrize("name", ["n", "seed"])
 def test_bias_explorer_slider_ends_are_clean(bias, name, end):
     control = bias.controls[name]
-    assert moved_cleanly(bias, name, getattr(control, end)) == []
+    assert set_controls(bias, **{name: getattr(control, end)}) == []
     assert bias.error is None and bias.result is not None
     assert all(math.isfinite(v) for v in bias.result.values())
     assert not bias.readout_text.startswith("Cannot show")
@@ -183,7 +174,7 @@ def test_far_outlier_moves_the_mean_far_more_than_the_median(outlier):
 @pytest.mark.parametrize("end", ["min", "max"])
 def test_outlier_slider_ends_are_clean(outlier, end):
     control = outlier.controls["position"]
-    assert moved_cleanly(outlier, "position", getattr(control, end)) == []
+    assert set_controls(outlier, position=getattr(control, end)) == []
     assert outlier.error is None
     assert all(math.isfinite(v) for v in outlier.result.values())
     assert not outlier.readout_text.startswith("Cannot show")

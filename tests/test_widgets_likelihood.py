@@ -12,6 +12,7 @@ import matplotlib as mpl
 import numpy as np
 import pytest
 from bad_input import assert_rejects, cases
+from explorer_checks import assert_clean, set_controls, slider_end
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
@@ -182,14 +183,10 @@ def test_returning_to_a_setting_gives_the_same_picture(explorer):
 @pytest.mark.parametrize("mu_end", ["min", "max"])
 @pytest.mark.parametrize("sigma_end", ["min", "max"])
 def test_slider_corners_are_clean(explorer, mu_end, sigma_end):
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        explorer.controls["mu"].value = getattr(explorer.controls["mu"], mu_end)
-        explorer.controls["sigma"].value = getattr(explorer.controls["sigma"], sigma_end)
-        explorer._repr_mimebundle_()
-    assert [str(w.message) for w in caught] == []
-    assert explorer.error is None
-    assert explorer.result is not None
+    c = explorer.controls
+    corner = {"mu": slider_end(c["mu"], mu_end), "sigma": slider_end(c["sigma"], sigma_end)}
+    assert set_controls(explorer, **corner) == []
+    assert_clean(explorer)
     numbers = [v for k, v in explorer.result.items() if k != "window"]
     assert all(math.isfinite(v) for v in [*numbers, *explorer.result["window"]])
     assert explorer.result["gap"] >= 0

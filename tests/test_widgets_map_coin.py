@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import math
-import warnings
 
-import ipywidgets as widgets
 import numpy as np
 import pytest
 from bad_input import assert_rejects, cases
+from explorer_checks import assert_clean, set_controls, slider_end, slider_ends
 from scipy import stats
 
 from helpers.bayes import coin_map
@@ -28,12 +27,6 @@ def _reset(explorer):
     start = {"strength": 5.0, "prior_mean": 0.8, "n_tosses": 5, "true_bias": 0.3, "seed": 0}
     for name, value in start.items():
         explorer.controls[name].value = value
-
-
-def end(control, which):
-    """The slider's smallest or largest value (a log slider's min and max are exponents)."""
-    value = getattr(control, which)
-    return control.base**value if isinstance(control, widgets.FloatLogSlider) else value
 
 
 def reference(values, n_max=500):
@@ -78,13 +71,8 @@ def test_defaults_show_prior_pulling_the_map_and_the_predictive_apart(explorer):
 @pytest.mark.parametrize("which", ["min", "max"])
 def test_every_slider_at_both_ends_is_clean(explorer, name, which):
     control = explorer.controls[name]
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        control.value = end(control, which)
-        explorer._repr_mimebundle_()
-    assert [str(w.message) for w in caught] == []
-    assert explorer.error is None and explorer.result is not None
-    assert not explorer.readout_text.startswith("Cannot show")
+    assert set_controls(explorer, **{name: slider_end(control, which)}) == []
+    assert_clean(explorer)
     check_against_reference(explorer)
 
 
@@ -94,12 +82,10 @@ def test_every_slider_at_both_ends_is_clean(explorer, name, which):
 @pytest.mark.parametrize("bias", ["min", "max"])
 def test_corners_are_clean(explorer, strength, mean, n, bias):
     c = explorer.controls
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        for name, which in [("strength", strength), ("prior_mean", mean), ("n_tosses", n),
-                            ("true_bias", bias)]:  # fmt: skip
-            c[name].value = end(c[name], which)
-    assert [str(w.message) for w in caught] == []
+    corner = {"strength": strength, "prior_mean": mean, "n_tosses": n, "true_bias": bias}
+    assert (
+        set_controls(explorer, **{k: slider_end(c[k], which) for k, which in corner.items()}) == []
+    )
     check_against_reference(explorer)
     r = explorer.result
     assert all(math.isfinite(r[k]) for k in ("predictive", "ci_low", "ci_high", "width"))
@@ -194,7 +180,8 @@ def test_seed_changes_the_sequence(explorer):
 def test_moving_a_slider_changes_the_picture(explorer, name):
     png = bytes(explorer.image.value)
     control = explorer.controls[name]
-    control.value = end(control, "min") + 0.75 * (end(control, "max") - end(control, "min"))
+    lo, hi = slider_ends(control)
+    control.value = lo + 0.75 * (hi - lo)
     assert bytes(explorer.image.value) != png
 
 
@@ -202,7 +189,7 @@ def test_limits_stay_fixed_while_sliders_move(explorer):
     before = [tuple(ax.viewLim.bounds) for ax in explorer.figure.axes]
     for name in SLIDERS:
         control = explorer.controls[name]
-        control.value = end(control, "max")
+        control.value = slider_end(control, "max")
     assert [tuple(ax.viewLim.bounds) for ax in explorer.figure.axes] == before
 
 
@@ -225,7 +212,7 @@ def test_bad_input_is_rejected_naming_the_argument(fn, kwargs, arg):
 def test_a_strong_prior_outweighs_500_tosses(explorer):
     """What the notebook's "things to try" promises for the strongest prior."""
     c = explorer.controls
-    c["n_tosses"].value, c["strength"].value = 500, end(c["strength"], "max")
+    c["n_tosses"].value, c["strength"].value = 500, slider_end(c["strength"], "max")
     r = explorer.result
     assert r["a"] + r["b"] == pytest.approx(2000, rel=1e-9)
     assert abs(r["predictive"] - 0.8) < abs(r["predictive"] - r["mle"])  # 0.8: the prior mean
@@ -235,7 +222,7 @@ def test_a_strong_prior_outweighs_500_tosses(explorer):
 
 def test_strength_slider_spans_0_2_to_2000_and_reaches_the_uniform_prior(explorer):
     c = explorer.controls["strength"]
-    assert end(c, "min") == pytest.approx(0.2) and end(c, "max") == pytest.approx(2000)
+    assert slider_ends(c) == pytest.approx([0.2, 2000])
     steps = c.base ** (c.min + c.step * np.arange(81))  # the values the slider can take
     assert np.isclose(steps, 2.0, rtol=1e-12, atol=0).any()
 
@@ -279,12 +266,8 @@ def test_gauss_variance_reading_gives_one_over_sqrt_5(fresh_gauss):
 @pytest.mark.parametrize("which", ["min", "max"])
 def test_gauss_every_slider_at_both_ends_is_clean(fresh_gauss, name, which):
     control = fresh_gauss.controls[name]
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        control.value = end(control, which)
-        fresh_gauss._repr_mimebundle_()
-    assert [str(w.message) for w in caught] == []
-    assert fresh_gauss.error is None
+    assert set_controls(fresh_gauss, **{name: slider_end(control, which)}) == []
+    assert_clean(fresh_gauss)
     r = fresh_gauss.result
     tosses = [1] * r["heads"] + [0] * (r["n"] - r["heads"])
     assert r["map"] == pytest.approx(
@@ -318,14 +301,15 @@ def test_gauss_map_moves_to_the_mle_as_data_grow(fresh_gauss):
 def test_gauss_moving_a_slider_changes_the_picture(fresh_gauss, name):
     png = bytes(fresh_gauss.image.value)
     control = fresh_gauss.controls[name]
-    control.value = end(control, "min") + 0.75 * (end(control, "max") - end(control, "min"))
+    lo, hi = slider_ends(control)
+    control.value = lo + 0.75 * (hi - lo)
     assert bytes(fresh_gauss.image.value) != png
 
 
 def test_gauss_limits_stay_fixed(fresh_gauss):
     before = [tuple(ax.viewLim.bounds) for ax in fresh_gauss.figure.axes]
     for name in GAUSS_SLIDERS:
-        fresh_gauss.controls[name].value = end(fresh_gauss.controls[name], "max")
+        fresh_gauss.controls[name].value = slider_end(fresh_gauss.controls[name], "max")
     assert [tuple(ax.viewLim.bounds) for ax in fresh_gauss.figure.axes] == before
 
 
