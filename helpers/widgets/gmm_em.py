@@ -58,7 +58,7 @@ def em_start(X, n_components, seed):
     return np.full(K, 1 / K), X[rng.choice(len(X), K, replace=False)], np.array([cov] * K)
 
 
-def em_explorer(X, *, names=("x1", "x2"), max_components=8, max_iter=100, tol=1e-6,
+def em_explorer(X, *, names=("x1", "x2"), max_components=8, max_iter=60, tol=1e-6,
                 n_components=2, seed=0, iteration=1):  # fmt: skip
     """Step through EM on 2-D data: components, responsibilities and the log-likelihood.
 
@@ -77,8 +77,10 @@ def em_explorer(X, *, names=("x1", "x2"), max_components=8, max_iter=100, tol=1e
         Axis labels.
     max_components : int, default 8
         The K slider's maximum (at most 8).
-    max_iter : int, default 100
-        Iterations stored per fit (the iteration slider's maximum).
+    max_iter : int, default 60
+        Iterations stored per fit (the iteration slider's maximum, and the right axis'
+        extent). Most starts on standardised Old Faithful converge within 60; a new
+        (K, seed) runs them all before drawing, so fewer keep a move quick.
     tol : float, default 1e-6
         EM stops earlier once the mean log-likelihood changes by less than this.
     n_components, seed, iteration : int
@@ -182,7 +184,7 @@ def em_explorer(X, *, names=("x1", "x2"), max_components=8, max_iter=100, tol=1e
     )
 
 
-def kde_explorer(x, *, name="x", unit="", bandwidth=None, mixture=None):
+def kde_explorer(x, *, name="x", unit="", bandwidth=None, mixture=None, bandwidths=None):
     """A Gaussian KDE with a bandwidth slider, beside the leave-one-out log-likelihood.
 
     Left: the histogram of ``x``, the KDE :math:`\\hat p_h` and (optionally) a fitted
@@ -200,6 +202,10 @@ def kde_explorer(x, *, name="x", unit="", bandwidth=None, mixture=None):
         Starting bandwidth (kernel standard deviation); default Scott's rule.
     mixture : tuple (weights, means, variances), optional
         A 1-D Gaussian mixture to draw for comparison (variances, not standard deviations).
+    bandwidths : array-like of shape (m,), optional
+        The grid of bandwidths for the leave-one-out curve, its best value and the
+        slider's range; default 241 values from Scott's h / 30 to 5 Scott's h. Pass the
+        notebook's own grid so the explorer's "best h" is the notebook's.
 
     Returns
     -------
@@ -210,7 +216,12 @@ def kde_explorer(x, *, name="x", unit="", bandwidth=None, mixture=None):
     x = as_sample(x, name)
     scott, silverman = scott_bandwidth(x), silverman_bandwidth(x)
     u = f" {unit}" if unit else ""
-    grid_h = np.geomspace(scott / 30, scott * 5, 241)
+    if bandwidths is None:
+        grid_h = np.geomspace(scott / 30, scott * 5, 241)
+    else:
+        grid_h = np.sort(as_sample(bandwidths, "bandwidths"))
+        if grid_h[0] <= 0:
+            raise ValueError(f"bandwidths must be > 0, got {grid_h[0]}")
     loo = kde_loo_loglik(x, grid_h)
     best = int(np.argmax(loo))
     pad = 0.15 * (x.max() - x.min())
