@@ -14,7 +14,6 @@ data's standard deviation (``ddof=1``): :math:`h = \\text{factor} \\times s`.
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import logsumexp
 
 from helpers._validation import as_float_array, as_sample, as_scale
 

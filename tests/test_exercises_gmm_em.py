@@ -34,9 +34,9 @@ ERUPTIONS = load_old_faithful()["eruptions"].to_numpy()
         ("05.5", ex05._ex_05_5_variance_slip(), "standard deviation"),
         ("05.5", ex05._ex_05_5_hard(), "hard assignment"),
         ("05.5", 54.17, "Not quite"),
-        ("05.6", np.std(ERUPTIONS, ddof=0) * ERUPTIONS.size ** -0.2, "ddof=1"),
-        ("05.6", np.var(ERUPTIONS, ddof=1) * ERUPTIONS.size ** -0.2, "not the variance"),
-        ("05.6", 1.06 * np.std(ERUPTIONS, ddof=1) * ERUPTIONS.size ** -0.2, "Silverman"),
+        ("05.6", np.std(ERUPTIONS, ddof=0) * ERUPTIONS.size**-0.2, "ddof=1"),
+        ("05.6", np.var(ERUPTIONS, ddof=1) * ERUPTIONS.size**-0.2, "not the variance"),
+        ("05.6", 1.06 * np.std(ERUPTIONS, ddof=1) * ERUPTIONS.size**-0.2, "Silverman"),
         ("05.7", "a", "rounding"),
         ("05.7", "c", "does not always undersmooth"),
     ],
@@ -65,9 +65,7 @@ def test_scotts_rule_for_the_eruptions_is_scipys():
     assert EXERCISES["05.6"].expected() == pytest.approx(h, rel=1e-12)
 
 
-@pytest.mark.parametrize(
-    ("key", "rounded"), [("05.2", -0.492), ("05.5", 54.174), ("05.6", 0.3720)]
-)
+@pytest.mark.parametrize(("key", "rounded"), [("05.2", -0.492), ("05.5", 54.174), ("05.6", 0.3720)])
 def test_answers_at_the_stated_precision_are_accepted(key, rounded):
     """The lesson asks for 05.2 to 3 decimals, 05.5 to 3 decimals, 05.6 to 4 decimals."""
     from helpers.exercises import is_correct
