@@ -554,7 +554,8 @@ def _check_not_collapsed(chol, floor, iteration):
         raise ValueError(
             f"component {k} collapsed onto a single point at iteration {iteration} (variance "
             f"{smallest[k]:.1e}): the log-likelihood grows without bound. Set reg_covar > 0, "
-            "for example 1e-6 times the variance of the data."
+            "for example the default 1e-6 on standardised data (about 1e-6 times the data's "
+            "variance in data units)."
         )
     return chol
 

@@ -161,3 +161,17 @@ BAD_INPUT = (
 @pytest.mark.parametrize(("fn", "kwargs", "arg"), BAD_INPUT)
 def test_bad_input_is_rejected_naming_the_argument(fn, kwargs, arg):
     assert_rejects(fn, kwargs, arg)
+
+
+def test_kde_explorer_uses_the_given_bandwidth_grid(waiting):
+    grid = np.geomspace(0.15, 15, 241)
+    ex = kde_explorer(waiting, bandwidths=grid)
+    best = grid[kde_loo_loglik(waiting, grid).argmax()]
+    assert ex.result["best_bandwidth"] == best
+    assert ex.controls["bandwidth"].min == pytest.approx(np.log10(0.15))
+
+
+def test_em_explorer_axis_ends_at_max_iter(X):
+    ex = em_explorer(X, max_iter=40)
+    assert ex.controls["iteration"].max == 40
+    assert ex.fig.axes[1].get_xlim()[1] == pytest.approx(40.8)
