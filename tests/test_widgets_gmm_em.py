@@ -174,4 +174,4 @@ def test_kde_explorer_uses_the_given_bandwidth_grid(waiting):
 def test_em_explorer_axis_ends_at_max_iter(X):
     ex = em_explorer(X, max_iter=40)
     assert ex.controls["iteration"].max == 40
-    assert ex.fig.axes[1].get_xlim()[1] == pytest.approx(40.8)
+    assert ex.figure.axes[1].get_xlim()[1] == pytest.approx(40.8)

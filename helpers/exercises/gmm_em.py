@@ -177,6 +177,8 @@ register(Exercise(
          "h is a standard deviation in minutes: use s, not the variance s^2."),
         (lambda: _ex_05_6_slip(factor=(3 / 4) ** (-1 / 5)),
          "That is Silverman's rule (scipy's version, 1.06 s N^(-1/5)); Scott's has no factor."),
+        (lambda: _ex_05_6_slip(factor=1.06),
+         "That is Silverman's rule (1.06 s N^(-1/5)); Scott's has no factor."),
         (_ex_05_6_waiting,
          "That is the bandwidth of the waiting times; the question asks for the eruptions."),
     ),
