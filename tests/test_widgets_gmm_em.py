@@ -175,3 +175,16 @@ def test_em_explorer_axis_ends_at_max_iter(X):
     ex = em_explorer(X, max_iter=40)
     assert ex.controls["iteration"].max == 40
     assert ex.figure.axes[1].get_xlim()[1] == pytest.approx(40.8)
+
+
+def test_drawn_ellipses_are_covariance_ellipse(explorer):
+    ex = explorer
+    ex.controls["n_components"].value, ex.controls["seed"].value = 3, 2
+    ex.controls["iteration"].value = 5
+    r = ex.result
+    ax = ex.figure.axes[0]
+    for k in range(3):
+        for radius in (1.0, 2.0):
+            want = covariance_ellipse(r["means"][k], r["covariances"][k], n_std=radius)
+            drawn = [np.c_[line.get_data()] for line in ax.lines if len(line.get_xdata()) == 100]
+            assert any(np.allclose(d, want, rtol=1e-12, atol=1e-12) for d in drawn)
