@@ -33,7 +33,9 @@ ERUPTIONS = load_old_faithful()["eruptions"].to_numpy()
         ("05.4", 17, "d = 2"),
         ("05.5", ex05._ex_05_5_variance_slip(), "standard deviation"),
         ("05.5", ex05._ex_05_5_hard(), "hard assignment"),
-        ("05.5", 54.17, "Not quite"),
+        ("05.5", 5.46, "Not quite"),
+        ("05.5", ex05._ex_05_5_fit(centre=50.0), "new mean"),
+        ("05.5", ex05._ex_05_5_fit(power=1.0), "variance"),
         ("05.6", np.std(ERUPTIONS, ddof=0) * ERUPTIONS.size**-0.2, "ddof=1"),
         ("05.6", np.var(ERUPTIONS, ddof=1) * ERUPTIONS.size**-0.2, "not the variance"),
         ("05.6", 1.06 * np.std(ERUPTIONS, ddof=1) * ERUPTIONS.size**-0.2, "Silverman"),
@@ -57,7 +59,9 @@ def test_expected_values_agree_with_independent_computations():
     x = load_old_faithful()["waiting"].to_numpy()
     log_w = np.log(0.5) + stats.norm.logpdf(x[:, None], [50.0, 80.0], 5.0)
     r = np.exp(log_w - logsumexp(log_w, axis=1, keepdims=True))[:, 0]
-    assert EXERCISES["05.5"].expected() == pytest.approx(r @ x / r.sum(), rel=1e-12)
+    mean = r @ x / r.sum()
+    sd = np.sqrt(r @ (x - mean) ** 2 / r.sum())
+    assert EXERCISES["05.5"].expected() == pytest.approx(sd, rel=1e-12)
 
 
 def test_scotts_rule_for_the_eruptions_is_scipys():
@@ -65,7 +69,7 @@ def test_scotts_rule_for_the_eruptions_is_scipys():
     assert EXERCISES["05.6"].expected() == pytest.approx(h, rel=1e-12)
 
 
-@pytest.mark.parametrize(("key", "rounded"), [("05.2", -0.492), ("05.5", 54.174), ("05.6", 0.3720)])
+@pytest.mark.parametrize(("key", "rounded"), [("05.2", -0.492), ("05.5", 5.463), ("05.6", 0.3720)])
 def test_answers_at_the_stated_precision_are_accepted(key, rounded):
     """The lesson asks for 05.2 to 3 decimals, 05.5 to 3 decimals, 05.6 to 4 decimals."""
     from helpers.exercises import is_correct

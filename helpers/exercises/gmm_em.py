@@ -40,13 +40,20 @@ def _ex_05_4() -> float:
     return float((K - 1) + K * d + K * d * (d + 1) // 2)
 
 
-def _ex_05_5_fit(means=(50.0, 80.0), sds=(5.0, 5.0)) -> float:
+def _ex_05_5_fit(sds=(5.0, 5.0), centre=None, power=0.5) -> float:
+    """The new standard deviation of component 1 after one EM iteration on the waiting times.
+
+    ``centre`` replaces the new mean in the deviations (a slip: the old mean 50); ``power=1``
+    gives the variance instead of the standard deviation.
+    """
     from helpers.data import load_old_faithful
-    from helpers.mixture import e_step, m_step
+    from helpers.mixture import e_step
 
     x = load_old_faithful()["waiting"].to_numpy()
-    _, log_resp = e_step(x, np.array([0.5, 0.5]), np.array(means), np.array(sds) ** 2)
-    return float(m_step(x, np.exp(log_resp), reg_covar=0.0)[1][0, 0])
+    _, log_resp = e_step(x, np.array([0.5, 0.5]), np.array([50.0, 80.0]), np.array(sds) ** 2)
+    r = np.exp(log_resp[:, 0])
+    mean = r @ x / r.sum() if centre is None else centre
+    return float((r @ (x - mean) ** 2 / r.sum()) ** power)
 
 
 def _ex_05_5_variance_slip() -> float:
@@ -85,7 +92,7 @@ def _ex_05_5_hard() -> float:
     from helpers.data import load_old_faithful
 
     x = load_old_faithful()["waiting"].to_numpy()
-    return float(x[np.abs(x - 50) < np.abs(x - 80)].mean())
+    return float(x[np.abs(x - 50) < np.abs(x - 80)].std())
 
 
 register(Exercise(
@@ -152,15 +159,20 @@ register(Exercise(
 register(Exercise(
     "05.5",
     "One EM iteration on the waiting times from weights (0.5, 0.5), means (50, 80), sds (5, 5): "
-    "the new mean of the first component, in minutes.",
+    "the new standard deviation of the first component, in minutes.",
     _ex_05_5_fit,
     "responsibilities first (normalise alpha_k N(x_n) over k, in log space), then the "
-    "responsibility-weighted mean of the data for component 1.",
-    rtol=1e-5,
+    "responsibility-weighted mean of component 1, then the responsibility-weighted spread "
+    "around that new mean.",
+    rtol=1e-4,
     mistakes=(
         (_ex_05_5_variance_slip, "5 is the standard deviation; scipy's scale takes the sd."),
         (_ex_05_5_hard,
          "That is a hard assignment (nearest mean); EM weights every point by its responsibility."),
+        (lambda: _ex_05_5_fit(centre=50.0),
+         "The M-step measures the spread around the new mean, not the old one (50)."),
+        (lambda: _ex_05_5_fit(power=1.0),
+         "That is the variance; the question asks for the standard deviation."),
     ),
 ))  # fmt: skip
 register(Exercise(
