@@ -398,21 +398,25 @@ class _SufficientStatistics:
         self.shift = X.mean(axis=0)
         Xc = X - self.shift
         self.iu = np.triu_indices(self.d)
+        self.quad_factor = np.where(self.iu[0] == self.iu[1], -0.5, -1.0)  # x_i x_j weights
         phi = np.concatenate([Xc[:, self.iu[0]] * Xc[:, self.iu[1]], Xc, np.ones((self.n, 1))], 1)
         self.blocks = [np.ascontiguousarray(phi[s : s + block].T) for s in range(0, self.n, block)]
 
     def _coefficients(self, weights, means, chol):
-        """W of shape (F, K): log(alpha_k N(x; mu_k, Sigma_k)) = phi(x) . W[:, k]."""
-        d, (i, j) = self.d, self.iu
+        """W of shape (K, F): log(alpha_k N(x; mu_k, Sigma_k)) = W[k] . phi(x)."""
+        i, j = self.iu
         inv_chol = np.linalg.inv(chol)
         prec = np.swapaxes(inv_chol, 1, 2) @ inv_chol  # Sigma_k^{-1}, (K, d, d)
         mc = means - self.shift  # the means in centred coordinates
-        quad = -prec[:, i, j] * np.where(i == j, 0.5, 1.0)  # x_i x_j terms
         lin = np.einsum("kij,kj->ki", prec, mc)  # Sigma^{-1} mu
         log_det = np.log(np.diagonal(chol, axis1=1, axis2=2)).sum(axis=1)
         with np.errstate(divide="ignore"):
-            const = np.log(weights) - 0.5 * (d * _LOG_2PI + np.sum(lin * mc, 1)) - log_det
-        return np.concatenate([quad, lin, const[:, None]], axis=1)  # (K, F)
+            log_w = np.log(weights)
+        W = np.empty((len(weights), i.size + self.d + 1))
+        W[:, : i.size] = prec[:, i, j] * self.quad_factor  # x_i x_j terms
+        W[:, i.size : -1] = lin
+        W[:, -1] = log_w - 0.5 * (self.d * _LOG_2PI + np.sum(lin * mc, 1)) - log_det
+        return W
 
     def iterate(self, weights, means, chol, reg_covar):
         """One E-step and M-step. Returns the new parameters and the mean log-likelihood
@@ -554,7 +558,8 @@ def _check_not_collapsed(chol, floor, iteration):
         raise ValueError(
             f"component {k} collapsed onto a single point at iteration {iteration} (variance "
             f"{smallest[k]:.1e}): the log-likelihood grows without bound. Set reg_covar > 0, "
-            "for example 1e-6 times the variance of the data."
+            "for example the default 1e-6 on standardised data (about 1e-6 times the data's "
+            "variance in data units)."
         )
     return chol
 

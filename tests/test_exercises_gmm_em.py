@@ -12,6 +12,7 @@ from helpers.exercises import check
 from helpers.exercises import gmm_em as ex05
 
 W, MU, SD = np.array([0.3, 0.7]), np.array([-2.0, 1.5]), np.array([0.6, 1.0])
+ERUPTIONS = load_old_faithful()["eruptions"].to_numpy()
 
 
 @pytest.mark.parametrize(
@@ -25,17 +26,28 @@ W, MU, SD = np.array([0.3, 0.7]), np.array([-2.0, 1.5]), np.array([0.6, 1.0])
         ("05.2", -0.25 + np.log(7 / 3) / 3.5, "sign"),
         ("05.3", "a", "local maximum"),
         ("05.3", "c", "Permuting"),
-        ("05.4", 18, "K - 1"),
-        ("05.4", 20, "3 free entries"),
+        ("05.3", "d", "without limit"),
+        ("05.4", 30, "K - 1"),
+        ("05.4", 38, "d(d + 1)/2 free entries"),
+        ("05.4", 39, "Two slips"),
+        ("05.4", 17, "d = 2"),
         ("05.5", ex05._ex_05_5_variance_slip(), "standard deviation"),
         ("05.5", ex05._ex_05_5_hard(), "hard assignment"),
+        ("05.5", 5.46, "Not quite"),
+        ("05.5", ex05._ex_05_5_fit(centre=50.0), "new mean"),
+        ("05.5", ex05._ex_05_5_fit(power=1.0), "variance"),
+        ("05.6", np.std(ERUPTIONS, ddof=0) * ERUPTIONS.size**-0.2, "ddof=1"),
+        ("05.6", np.var(ERUPTIONS, ddof=1) * ERUPTIONS.size**-0.2, "not the variance"),
+        ("05.6", 1.06 * np.std(ERUPTIONS, ddof=1) * ERUPTIONS.size**-0.2, "Silverman"),
+        ("05.7", "a", "rounding"),
+        ("05.7", "c", "does not always undersmooth"),
     ],
 )
 def test_known_mistakes_get_a_specific_hint(key, wrong, says, capsys):
     check(key, wrong)
     out = capsys.readouterr().out
     assert says in out
-    if key != "05.3":
+    if key not in ("05.3", "05.7"):
         assert not leaks(out, EXERCISES[key].expected())
 
 
@@ -43,8 +55,23 @@ def test_expected_values_agree_with_independent_computations():
     assert EXERCISES["05.1"].expected() == pytest.approx(W @ stats.norm.pdf(0, MU, SD), rel=1e-12)
     closed_form = MU.mean() - np.log(W[1] / W[0]) / (MU[1] - MU[0])  # sigma = 1
     assert EXERCISES["05.2"].expected() == pytest.approx(closed_form, abs=1e-10)
-    assert EXERCISES["05.4"].expected() == 17
+    assert EXERCISES["05.4"].expected() == 2 + 3 * 3 + 3 * 6  # weights, means, covariances
     x = load_old_faithful()["waiting"].to_numpy()
     log_w = np.log(0.5) + stats.norm.logpdf(x[:, None], [50.0, 80.0], 5.0)
     r = np.exp(log_w - logsumexp(log_w, axis=1, keepdims=True))[:, 0]
-    assert EXERCISES["05.5"].expected() == pytest.approx(r @ x / r.sum(), rel=1e-12)
+    mean = r @ x / r.sum()
+    sd = np.sqrt(r @ (x - mean) ** 2 / r.sum())
+    assert EXERCISES["05.5"].expected() == pytest.approx(sd, rel=1e-12)
+
+
+def test_scotts_rule_for_the_eruptions_is_scipys():
+    h = stats.gaussian_kde(ERUPTIONS, bw_method="scott").factor * ERUPTIONS.std(ddof=1)
+    assert EXERCISES["05.6"].expected() == pytest.approx(h, rel=1e-12)
+
+
+@pytest.mark.parametrize(("key", "rounded"), [("05.2", -0.492), ("05.5", 5.463), ("05.6", 0.3720)])
+def test_answers_at_the_stated_precision_are_accepted(key, rounded):
+    """The lesson asks for 05.2 to 3 decimals, 05.5 to 3 decimals, 05.6 to 4 decimals."""
+    from helpers.exercises import is_correct
+
+    assert is_correct(key, rounded)

@@ -109,3 +109,17 @@ BAD_INPUT = (
 @pytest.mark.parametrize(("fn", "kwargs", "arg"), BAD_INPUT)
 def test_bad_input_is_rejected_naming_the_argument(fn, kwargs, arg):
     assert_rejects(fn, kwargs, arg)
+
+
+@pytest.mark.parametrize("h", [0.01, 0.3, 2.0, 50.0])
+def test_loo_equals_scipy_logsumexp_with_ties_and_tiny_bandwidths(waiting, h):
+    """Whole-minute data (ties) at bandwidths where most kernels underflow: the shifted sum
+    in ``_log_kernel_sums`` equals scipy's logsumexp over the other points."""
+    from scipy.special import logsumexp
+
+    x = np.asarray(waiting, float)
+    d2 = (x[:, None] - x[None, :]) ** 2
+    log_k = -0.5 * d2 / h**2 - 0.5 * np.log(2 * np.pi * h**2)
+    np.fill_diagonal(log_k, -np.inf)
+    want = (logsumexp(log_k, axis=1) - np.log(x.size - 1)).sum()
+    assert kde_loo_loglik(x, h)[0] == pytest.approx(want, rel=1e-12)

@@ -161,3 +161,30 @@ BAD_INPUT = (
 @pytest.mark.parametrize(("fn", "kwargs", "arg"), BAD_INPUT)
 def test_bad_input_is_rejected_naming_the_argument(fn, kwargs, arg):
     assert_rejects(fn, kwargs, arg)
+
+
+def test_kde_explorer_uses_the_given_bandwidth_grid(waiting):
+    grid = np.geomspace(0.15, 15, 241)
+    ex = kde_explorer(waiting, bandwidths=grid)
+    best = grid[kde_loo_loglik(waiting, grid).argmax()]
+    assert ex.result["best_bandwidth"] == best
+    assert ex.controls["bandwidth"].min == pytest.approx(np.log10(0.15))
+
+
+def test_em_explorer_axis_ends_at_max_iter(X):
+    ex = em_explorer(X, max_iter=40)
+    assert ex.controls["iteration"].max == 40
+    assert ex.figure.axes[1].get_xlim()[1] == pytest.approx(40.8)
+
+
+def test_drawn_ellipses_are_covariance_ellipse(explorer):
+    ex = explorer
+    ex.controls["n_components"].value, ex.controls["seed"].value = 3, 2
+    ex.controls["iteration"].value = 5
+    r = ex.result
+    ax = ex.figure.axes[0]
+    for k in range(3):
+        for radius in (1.0, 2.0):
+            want = covariance_ellipse(r["means"][k], r["covariances"][k], n_std=radius)
+            drawn = [np.c_[line.get_data()] for line in ax.lines if len(line.get_xdata()) == 100]
+            assert any(np.allclose(d, want, rtol=1e-12, atol=1e-12) for d in drawn)

@@ -1,4 +1,4 @@
-"""Notebook 05's exercises: the mixture density, responsibilities, EM, BIC.
+"""Notebook 05's exercises: the mixture density, responsibilities, EM, BIC, KDE bandwidths.
 
 Introduced in ``05_gmm_em.ipynb``; worked solutions in
 ``notebooks/solutions/05_gmm_em_solutions.ipynb``.
@@ -36,17 +36,24 @@ def _ex_05_2() -> float:
 
 
 def _ex_05_4() -> float:
-    K, d = 3, 2
+    K, d = 3, 3
     return float((K - 1) + K * d + K * d * (d + 1) // 2)
 
 
-def _ex_05_5_fit(means=(50.0, 80.0), sds=(5.0, 5.0)) -> float:
+def _ex_05_5_fit(sds=(5.0, 5.0), centre=None, power=0.5) -> float:
+    """The new standard deviation of component 1 after one EM iteration on the waiting times.
+
+    ``centre`` replaces the new mean in the deviations (a slip: the old mean 50); ``power=1``
+    gives the variance instead of the standard deviation.
+    """
     from helpers.data import load_old_faithful
-    from helpers.mixture import e_step, m_step
+    from helpers.mixture import e_step
 
     x = load_old_faithful()["waiting"].to_numpy()
-    _, log_resp = e_step(x, np.array([0.5, 0.5]), np.array(means), np.array(sds) ** 2)
-    return float(m_step(x, np.exp(log_resp), reg_covar=0.0)[1][0, 0])
+    _, log_resp = e_step(x, np.array([0.5, 0.5]), np.array([50.0, 80.0]), np.array(sds) ** 2)
+    r = np.exp(log_resp[:, 0])
+    mean = r @ x / r.sum() if centre is None else centre
+    return float((r @ (x - mean) ** 2 / r.sum()) ** power)
 
 
 def _ex_05_5_variance_slip() -> float:
@@ -54,12 +61,38 @@ def _ex_05_5_variance_slip() -> float:
     return _ex_05_5_fit(sds=(np.sqrt(5.0), np.sqrt(5.0)))
 
 
+def _eruptions():
+    from helpers.data import load_old_faithful
+
+    return load_old_faithful()["eruptions"].to_numpy()
+
+
+def _ex_05_6() -> float:
+    from helpers.kde import scott_bandwidth
+
+    return float(scott_bandwidth(_eruptions()))
+
+
+def _ex_05_6_slip(ddof=1, power=0.5, factor=1.0) -> float:
+    """Scott's rule with a slip: ddof=0, the variance (power 1) or Silverman's factor."""
+    x = _eruptions()
+    return float(factor * x.var(ddof=ddof) ** power * x.size ** (-1 / 5))
+
+
+def _ex_05_6_waiting() -> float:
+    """Scott's rule applied to the waiting times instead of the eruptions."""
+    from helpers.data import load_old_faithful
+    from helpers.kde import scott_bandwidth
+
+    return float(scott_bandwidth(load_old_faithful()["waiting"].to_numpy()))
+
+
 def _ex_05_5_hard() -> float:
     """05.5 with hard assignments (k-means style) instead of responsibilities."""
     from helpers.data import load_old_faithful
 
     x = load_old_faithful()["waiting"].to_numpy()
-    return float(x[np.abs(x - 50) < np.abs(x - 80)].mean())
+    return float(x[np.abs(x - 50) < np.abs(x - 80)].std())
 
 
 register(Exercise(
@@ -97,37 +130,82 @@ register(Exercise(
     "Two starts, two different final log-likelihoods at the same K: which statement is right?",
     lambda: "b",
     "does EM guarantee the global maximum, or only that the log-likelihood never decreases? "
-    "Would relabelling components change the log-likelihood?",
-    options=("a", "b", "c"),
+    "Would relabelling components change the log-likelihood? Can a higher likelihood mislead?",
+    options=("a", "b", "c", "d"),
     mistakes=(
         (lambda: "a", "EM only climbs: it stops at a local maximum or a plateau near its start."),
         (lambda: "c", "Permuting the components leaves the log-likelihood exactly unchanged."),
+        (lambda: "d",
+         "Not always: a component squeezed onto a few points raises the likelihood without "
+         "limit (section 6). Look at A's components before you trust its higher value."),
     ),
 ))  # fmt: skip
 register(Exercise(
     "05.4",
-    "Free parameters of a full-covariance mixture with K = 3 components in d = 2 dimensions.",
+    "Free parameters of a full-covariance mixture with K = 3 components in d = 3 dimensions.",
     _ex_05_4,
     "count the weights (they sum to 1), the mean vectors, and the distinct entries of each "
     "symmetric covariance matrix.",
     integer=True,
     mistakes=(
         (lambda: _ex_05_4() + 1, "The K weights sum to 1, so only K - 1 of them are free."),
-        (lambda: _ex_05_4() + 3, "A symmetric 2 x 2 covariance has 3 free entries, not 4."),
-        (lambda: _ex_05_4() + 4, "Two slips: K - 1 free weights, and 3 entries per covariance."),
+        (lambda: _ex_05_4() + 9,
+         "A symmetric d x d covariance has d(d + 1)/2 free entries, not d^2."),
+        (lambda: _ex_05_4() + 10,
+         "Two slips: K - 1 free weights, and d(d + 1)/2 entries per covariance."),
+        (lambda: 17.0, "That is the count for d = 2 (section 6); here d = 3."),
     ),
 ))  # fmt: skip
 register(Exercise(
     "05.5",
     "One EM iteration on the waiting times from weights (0.5, 0.5), means (50, 80), sds (5, 5): "
-    "the new mean of the first component, in minutes.",
+    "the new standard deviation of the first component, in minutes.",
     _ex_05_5_fit,
     "responsibilities first (normalise alpha_k N(x_n) over k, in log space), then the "
-    "responsibility-weighted mean of the data for component 1.",
-    rtol=1e-6,
+    "responsibility-weighted mean of component 1, then the responsibility-weighted spread "
+    "around that new mean.",
+    rtol=1e-4,
     mistakes=(
         (_ex_05_5_variance_slip, "5 is the standard deviation; scipy's scale takes the sd."),
         (_ex_05_5_hard,
          "That is a hard assignment (nearest mean); EM weights every point by its responsibility."),
+        (lambda: _ex_05_5_fit(centre=50.0),
+         "The M-step measures the spread around the new mean, not the old one (50)."),
+        (lambda: _ex_05_5_fit(power=1.0),
+         "That is the variance; the question asks for the standard deviation."),
+    ),
+))  # fmt: skip
+register(Exercise(
+    "05.6",
+    "Scott's bandwidth h for the Old Faithful eruption durations, in minutes.",
+    _ex_05_6,
+    "Scott's rule is h = s N^(-1/5), with s the sample standard deviation as scipy computes it "
+    "(which ddof?) and N the number of eruptions.",
+    rtol=2e-4,
+    mistakes=(
+        (lambda: _ex_05_6_slip(ddof=0),
+         "Close: scipy's sample standard deviation divides by N - 1 (ddof=1), not N."),
+        (lambda: _ex_05_6_slip(power=1.0),
+         "h is a standard deviation in minutes: use s, not the variance s^2."),
+        (lambda: _ex_05_6_slip(factor=(3 / 4) ** (-1 / 5)),
+         "That is Silverman's rule (scipy's version, 1.06 s N^(-1/5)); Scott's has no factor."),
+        (lambda: _ex_05_6_slip(factor=1.06),
+         "That is Silverman's rule (1.06 s N^(-1/5)); Scott's has no factor."),
+        (_ex_05_6_waiting,
+         "That is the bandwidth of the waiting times; the question asks for the eruptions."),
+    ),
+))  # fmt: skip
+register(Exercise(
+    "05.7",
+    "Leave-one-out on the whole-minute waiting times picks h = 0.23 min: why?",
+    lambda: "b",
+    "what is left in the sum when one waiting time is left out, if the same value was "
+    "recorded several times?",
+    options=("a", "b", "c"),
+    mistakes=(
+        (lambda: "a", "After dequantising, LOO picks about 2.2 min: the narrow h followed the "
+                      "rounding, not the geyser."),
+        (lambda: "c", "On the dequantised data LOO picks about half of Scott's h, not a tiny h: "
+                      "it does not always undersmooth."),
     ),
 ))  # fmt: skip

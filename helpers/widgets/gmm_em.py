@@ -14,7 +14,7 @@ from matplotlib.colors import to_rgb
 
 from helpers._validation import as_count, as_sample
 from helpers.kde import kde_logpdf, kde_loo_loglik, scott_bandwidth, silverman_bandwidth
-from helpers.mixture import _as_data, covariance_ellipse, e_step, em, mixture_logpdf
+from helpers.mixture import _as_data, e_step, em, mixture_logpdf
 from helpers.plotting import COLORS, new_figure, plot_histogram
 from helpers.widgets.explorer import Explorer, int_slider, log_slider, seed_slider
 
@@ -33,6 +33,10 @@ _STYLES = [
     (0, (8, 2)),
     (0, (3, 1, 1, 1, 1, 1)),
 ]
+
+
+#: The unit circle that :func:`helpers.mixture.covariance_ellipse` maps onto an ellipse.
+_CIRCLE = np.c_[np.cos(np.linspace(0, 2 * np.pi, 100)), np.sin(np.linspace(0, 2 * np.pi, 100))]
 
 
 def em_start(X, n_components, seed):
@@ -58,7 +62,7 @@ def em_start(X, n_components, seed):
     return np.full(K, 1 / K), X[rng.choice(len(X), K, replace=False)], np.array([cov] * K)
 
 
-def em_explorer(X, *, names=("x1", "x2"), max_components=8, max_iter=100, tol=1e-6,
+def em_explorer(X, *, names=("x1", "x2"), max_components=8, max_iter=40, tol=1e-6,
                 n_components=2, seed=0, iteration=1):  # fmt: skip
     """Step through EM on 2-D data: components, responsibilities and the log-likelihood.
 
@@ -77,8 +81,10 @@ def em_explorer(X, *, names=("x1", "x2"), max_components=8, max_iter=100, tol=1e
         Axis labels.
     max_components : int, default 8
         The K slider's maximum (at most 8).
-    max_iter : int, default 100
-        Iterations stored per fit (the iteration slider's maximum).
+    max_iter : int, default 40
+        Iterations stored per fit (the iteration slider's maximum, and the right axis'
+        extent). A new (K, seed) runs them all before drawing (about 0.25 ms each), so a
+        small number keeps a move quick; the readout says when a fit has not converged.
     tol : float, default 1e-6
         EM stops earlier once the mean log-likelihood changes by less than this.
     n_components, seed, iteration : int
@@ -145,12 +151,14 @@ def em_explorer(X, *, names=("x1", "x2"), max_components=8, max_iter=100, tol=1e
         resp = np.exp(e_step(X, w, m, c)[1])  # (N, K)
         colours = resp @ palette[:K]  # responsibilities as a blend of colours
         label = resp.argmax(axis=1)
+        # covariance_ellipse for all K at once: mu + r L (cos t, sin t), Sigma = L L^T
+        rings = _CIRCLE @ np.swapaxes(np.linalg.cholesky(c), 1, 2)  # (K, 100, 2)
         for k in range(K_max):
             on = k < K
             points[k].set_offsets(X[label == k] if on else np.empty((0, 2)))
             points[k].set_facecolors(colours[label == k] if on else np.empty((0, 3)))
             for line, r in zip(ellipses[k], (1.0, 2.0), strict=True):
-                line.set_data(*(covariance_ellipse(m[k], c[k], n_std=r).T if on else ([], [])))
+                line.set_data(*((m[k] + r * rings[k]).T if on else ([], [])))
             centres[k].set_data([m[k, 0]] if on else [], [m[k, 1]] if on else [])
         ll = logliks[t]
         curve.set_data(np.arange(len(logliks)), logliks)
@@ -182,7 +190,7 @@ def em_explorer(X, *, names=("x1", "x2"), max_components=8, max_iter=100, tol=1e
     )
 
 
-def kde_explorer(x, *, name="x", unit="", bandwidth=None, mixture=None):
+def kde_explorer(x, *, name="x", unit="", bandwidth=None, mixture=None, bandwidths=None):
     """A Gaussian KDE with a bandwidth slider, beside the leave-one-out log-likelihood.
 
     Left: the histogram of ``x``, the KDE :math:`\\hat p_h` and (optionally) a fitted
@@ -200,6 +208,10 @@ def kde_explorer(x, *, name="x", unit="", bandwidth=None, mixture=None):
         Starting bandwidth (kernel standard deviation); default Scott's rule.
     mixture : tuple (weights, means, variances), optional
         A 1-D Gaussian mixture to draw for comparison (variances, not standard deviations).
+    bandwidths : array-like of shape (m,), optional
+        The grid of bandwidths for the leave-one-out curve, its best value and the
+        slider's range; default 241 values from Scott's h / 30 to 5 Scott's h. Pass the
+        notebook's own grid so the explorer's "best h" is the notebook's.
 
     Returns
     -------
@@ -210,7 +222,12 @@ def kde_explorer(x, *, name="x", unit="", bandwidth=None, mixture=None):
     x = as_sample(x, name)
     scott, silverman = scott_bandwidth(x), silverman_bandwidth(x)
     u = f" {unit}" if unit else ""
-    grid_h = np.geomspace(scott / 30, scott * 5, 241)
+    if bandwidths is None:
+        grid_h = np.geomspace(scott / 30, scott * 5, 241)
+    else:
+        grid_h = np.sort(as_sample(bandwidths, "bandwidths"))
+        if grid_h[0] <= 0:
+            raise ValueError(f"bandwidths must be > 0, got {grid_h[0]}")
     loo = kde_loo_loglik(x, grid_h)
     best = int(np.argmax(loo))
     pad = 0.15 * (x.max() - x.min())
