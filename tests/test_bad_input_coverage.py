@@ -29,8 +29,8 @@ EXEMPT = {
     "helpers.widgets.explorer.int_slider": "framework for explorer authors; ipywidgets validates",
     "helpers.widgets.explorer.seed_slider": "framework for explorer authors; ipywidgets validates",
     "helpers.widgets.explorer.choice": "framework for explorer authors; ipywidgets validates",
-    "helpers.widgets.explorer.fit_text": "framework for explorer authors: takes a Text artist of the "
-    "explorer's own figure, and wraps any text (tests/test_widgets.py)",
+    "helpers.widgets.explorer.fit_text": "framework for explorer authors: takes a Text artist "
+    "of the explorer's own figure, and wraps any text (tests/test_widgets.py)",
     "helpers.exercises.registry.Exercise": "a record registered by lesson modules",
     "helpers.exercises.registry.register": "duplicate keys raise (tests/test_exercises.py)",
     "helpers.exercises.registry.all_exercises": "takes no arguments",
