@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import time
-import warnings
 
 import numpy as np
 import pytest
 from bad_input import assert_rejects, cases
+from explorer_checks import assert_clean, set_controls, slider_end
 
 from helpers.data import load_old_faithful
 from helpers.kde import kde_loo_loglik, scott_bandwidth
@@ -81,14 +81,8 @@ def test_past_the_end_shows_the_last_iterate(explorer):
 @pytest.mark.parametrize("name", ["iteration", "n_components", "seed"])
 @pytest.mark.parametrize("end", ["min", "max"])
 def test_every_slider_end_is_clean(explorer, name, end):
-    control = explorer.controls[name]
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        control.value = getattr(control, end)
-        explorer._repr_mimebundle_()
-    assert [str(w.message) for w in caught] == []
-    assert explorer.error is None and explorer.result is not None
-    assert not explorer.readout_text.startswith("Cannot show")
+    assert set_controls(explorer, **{name: slider_end(explorer.controls[name], end)}) == []
+    assert_clean(explorer)
 
 
 def test_iteration_moves_are_fast_once_cached(explorer):
@@ -116,13 +110,9 @@ def test_kde_explorer_follows_the_loo_likelihood(kde_ex, waiting):
 
 @pytest.mark.parametrize("end", ["min", "max"])
 def test_kde_slider_ends_are_clean(kde_ex, end):
-    c = kde_ex.controls["bandwidth"]
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        c.value = 10 ** getattr(c, end)
-        kde_ex._repr_mimebundle_()
-    assert [str(w.message) for w in caught] == []
-    assert kde_ex.error is None and np.isfinite(kde_ex.result["loo_loglik"])
+    assert set_controls(kde_ex, bandwidth=slider_end(kde_ex.controls["bandwidth"], end)) == []
+    assert_clean(kde_ex)
+    assert np.isfinite(kde_ex.result["loo_loglik"])
 
 
 def test_kde_explorer_with_a_mixture(waiting):
