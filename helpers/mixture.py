@@ -264,8 +264,9 @@ def covariance_ellipse(mean, covariance, *, n_std=1.0, n_points=100):
 
     Parameters
     ----------
-    mean : array-like of shape (2,)
-    covariance : array-like of shape (2, 2)
+    mean : array-like of shape (2,) or (K, 2)
+        One mean, or the means of K components (then one ellipse each).
+    covariance : array-like of shape (2, 2) or (K, 2, 2)
         Symmetric positive definite.
     n_std : float, default 1.0
         The Mahalanobis radius :math:`r` ("1 standard deviation" in every direction).
@@ -273,23 +274,26 @@ def covariance_ellipse(mean, covariance, *, n_std=1.0, n_points=100):
 
     Returns
     -------
-    ndarray of shape (n_points, 2)
-        A closed curve (the last point repeats the first).
+    ndarray of shape (n_points, 2), or (K, n_points, 2) for K components
+        Closed curves (the last point repeats the first).
 
     Notes
     -----
     :math:`x(t) = \\mu + r L (\\cos t, \\sin t)^\\top` with :math:`\\Sigma = L L^\\top`.
     """
     m = as_float_array(mean, "mean", allow_empty=False, allow_inf=False)
-    if m.shape != (2,):
-        raise ValueError(f"mean must have shape (2,), got {m.shape}")
-    _, chol = _as_covariances(np.reshape(covariance, (1, 2, 2)) if np.size(covariance) == 4
-                              else covariance, 1, 2, "covariance")  # fmt: skip
+    if m.ndim not in (1, 2) or m.shape[-1] != 2:
+        raise ValueError(f"mean must have shape (2,) or (K, 2), got {m.shape}")
+    means = m.reshape(-1, 2)
+    c = np.asarray(covariance)
+    _, chol = _as_covariances(c.reshape(1, 2, 2) if m.ndim == 1 and c.size == 4 else c,
+                              len(means), 2, "covariance")  # fmt: skip
     r = float(as_float_array(n_std, "n_std", allow_inf=False))
     if not r > 0:
         raise ValueError(f"n_std must be > 0, got {n_std!r}")
     t = np.linspace(0, 2 * np.pi, as_count(n_points, "n_points", minimum=3))
-    return m + r * np.c_[np.cos(t), np.sin(t)] @ chol[0].T
+    curves = means[:, None, :] + r * np.c_[np.cos(t), np.sin(t)] @ np.swapaxes(chol, 1, 2)
+    return curves if m.ndim == 2 else curves[0]
 
 
 # --------------------------------------------------------------------------- EM, the reference

@@ -134,6 +134,18 @@ def test_covariance_ellipse_is_at_the_right_mahalanobis_radius():
     np.testing.assert_allclose(np.einsum("ni,ij,nj->n", pts, np.linalg.inv(cov), pts), 4.0)
 
 
+def test_covariance_ellipse_of_k_components_is_each_ones_ellipse():
+    means = np.array([[1.0, -1.0], [0.0, 2.0], [-3.0, 0.5]])
+    covs = np.array([[[2.0, 0.5], [0.5, 1.0]], np.eye(2), [[0.3, -0.1], [-0.1, 0.2]]])
+    stacked = covariance_ellipse(means, covs, n_std=1.5, n_points=40)
+    assert stacked.shape == (3, 40, 2)
+    for k in range(3):
+        one = covariance_ellipse(means[k], covs[k], n_std=1.5, n_points=40)
+        np.testing.assert_allclose(stacked[k], one, rtol=0, atol=1e-15)
+    with pytest.raises(ValueError, match="covariance"):
+        covariance_ellipse(means, covs[:2])
+
+
 _X2 = [[0.0, 0.0], [1.0, 0.5], [2.0, 1.0], [0.5, 2.0]]
 BAD_INPUT = (
     cases(em_explorer, {"X": _X2, "max_components": 2, "max_iter": 3},

@@ -14,7 +14,7 @@ from matplotlib.colors import to_rgb
 
 from helpers._validation import as_count, as_sample
 from helpers.kde import kde_logpdf, kde_loo_loglik, scott_bandwidth, silverman_bandwidth
-from helpers.mixture import _as_data, e_step, em, mixture_logpdf
+from helpers.mixture import _as_data, covariance_ellipse, e_step, em, mixture_logpdf
 from helpers.plotting import COLORS, new_figure, plot_histogram
 from helpers.widgets.explorer import Explorer, int_slider, log_slider, seed_slider
 
@@ -33,10 +33,6 @@ _STYLES = [
     (0, (8, 2)),
     (0, (3, 1, 1, 1, 1, 1)),
 ]
-
-
-#: The unit circle that :func:`helpers.mixture.covariance_ellipse` maps onto an ellipse.
-_CIRCLE = np.c_[np.cos(np.linspace(0, 2 * np.pi, 100)), np.sin(np.linspace(0, 2 * np.pi, 100))]
 
 
 def em_start(X, n_components, seed):
@@ -151,14 +147,13 @@ def em_explorer(X, *, names=("x1", "x2"), max_components=8, max_iter=40, tol=1e-
         resp = np.exp(e_step(X, w, m, c)[1])  # (N, K)
         colours = resp @ palette[:K]  # responsibilities as a blend of colours
         label = resp.argmax(axis=1)
-        # covariance_ellipse for all K at once: mu + r L (cos t, sin t), Sigma = L L^T
-        rings = _CIRCLE @ np.swapaxes(np.linalg.cholesky(c), 1, 2)  # (K, 100, 2)
+        rings = {r: covariance_ellipse(m, c, n_std=r) for r in (1.0, 2.0)}  # (K, 100, 2) each
         for k in range(K_max):
             on = k < K
             points[k].set_offsets(X[label == k] if on else np.empty((0, 2)))
             points[k].set_facecolors(colours[label == k] if on else np.empty((0, 3)))
             for line, r in zip(ellipses[k], (1.0, 2.0), strict=True):
-                line.set_data(*((m[k] + r * rings[k]).T if on else ([], [])))
+                line.set_data(*(rings[r][k].T if on else ([], [])))
             centres[k].set_data([m[k, 0]] if on else [], [m[k, 1]] if on else [])
         ll = logliks[t]
         curve.set_data(np.arange(len(logliks)), logliks)
