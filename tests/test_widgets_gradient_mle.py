@@ -342,3 +342,32 @@ def test_optimizer_defaults_beat_plain_gradient_and_the_tuning_is_faster(aniso):
     ex.controls["beta"].value = 0.5
     ex.controls["lr"].value = 10**-3.6  # two notches up, about 2.5e-4
     assert ex.result["steps_to_tol"] <= 30
+
+
+def _reference_sgd_path(X, cov, seed, k, lr, n_steps=100, theta0=(-1.0, -1.0)):
+    """The seeded run written plainly: every batch drawn up front (indices for a small
+    subset, the m smallest of n uniform keys otherwise, a complement when k > n/2)."""
+    n, prec, rng = len(X), np.linalg.inv(cov), np.random.default_rng(seed)
+    m = min(k, n - k)
+    if m <= n // 10:
+        idx = np.stack([rng.choice(n, m, replace=False, shuffle=False) for _ in range(n_steps)])
+        picked = X[idx].sum(axis=1)
+    else:
+        keys = rng.random((n_steps, n))
+        picked = (keys <= np.partition(keys, m - 1, axis=1)[:, m - 1 : m]) @ X
+    sums = picked if m == k else X.sum(axis=0) - picked
+    path = [np.asarray(theta0, dtype=float)]
+    for t in range(n_steps):
+        path.append(path[-1] + lr * (n / k) * prec @ (sums[t] - k * path[-1]))
+    return np.array(path)
+
+
+@pytest.mark.parametrize("k", [37, 900, 5623, 9990])
+def test_seeded_path_uses_real_batches_drawn_in_step_order(bs_ex, source, k):
+    """The explorer draws batches a chunk at a time, as the path needs them; the path is
+    the same as with every batch drawn up front."""
+    bs_ex.controls["schedule"].value = "constant"
+    assert set_controls(bs_ex, batch_size=k, lr=1e-4, seed=3) == []
+    path = bs_ex.result["path"]
+    np.testing.assert_allclose(path, _reference_sgd_path(*source, seed=3, k=k, lr=1e-4),
+                               rtol=1e-12, atol=1e-12)  # fmt: skip

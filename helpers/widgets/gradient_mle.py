@@ -576,22 +576,40 @@ def batch_size_explorer(
 
     @functools.lru_cache(maxsize=4)
     def batches(seed, k):
-        """Per-step sums over real batches: sum x_i (T, d), sum x_i^T P x_i (T,)."""
+        """The seeded run's batches, drawn as the path needs them.
+
+        Returns ``upto(t)``, which gives the per-step sums over real batches for at least
+        the first ``t`` steps: sum x_i (t', d) and sum x_i^T P x_i (t',). One generator
+        draws them in step order, a chunk of steps at a time, so the sums do not depend
+        on the chunking, and a path that diverges early draws only the batches it used.
+        """
         rng = np.random.default_rng(seed)
         total_x, total_q = X.sum(axis=0), quad_i.sum()
-        if k == n:
-            return np.broadcast_to(total_x, (n_steps, d)), np.full(n_steps, total_q)
         # A uniform k-subset is the complement of a uniform (n - k)-subset: draw the smaller.
         m = min(k, n - k)
-        if m <= n // 10:  # few points: draw their indices
-            idx = [rng.choice(n, size=m, replace=False, shuffle=False) for _ in range(n_steps)]
-            idx = np.stack(idx)
-            sx, sq = X[idx].sum(axis=1), quad_i[idx].sum(axis=1)
-        else:  # many: the m smallest of n uniform keys per step, as a 0/1 mask (one matmul)
-            keys = rng.random((n_steps, n))
-            mask = (keys <= np.partition(keys, m - 1, axis=1)[:, m - 1 : m]).astype(float)
-            sx, sq = mask @ X, mask @ quad_i
-        return (sx, sq) if m == k else (total_x - sx, total_q - sq)
+        drawn = [np.empty((0, d)), np.empty(0)]
+
+        def draw(count):
+            if k == n:
+                return np.broadcast_to(total_x, (count, d)), np.full(count, total_q)
+            if m <= n // 10:  # few points: draw their indices
+                idx = [rng.choice(n, size=m, replace=False, shuffle=False) for _ in range(count)]
+                idx = np.stack(idx)
+                sx, sq = X[idx].sum(axis=1), quad_i[idx].sum(axis=1)
+            else:  # many: the m smallest of n uniform keys per step, as a 0/1 mask (one matmul)
+                keys = rng.random((count, n))
+                mask = (keys <= np.partition(keys, m - 1, axis=1)[:, m - 1 : m]).astype(float)
+                sx, sq = mask @ X, mask @ quad_i
+            return (sx, sq) if m == k else (total_x - sx, total_q - sq)
+
+        def upto(t):
+            have = drawn[1].size
+            if have < t:
+                sx, sq = draw(min(n_steps, max(t, have + 10)) - have)  # 10 steps at a time
+                drawn[:] = [np.concatenate([drawn[0], sx]), np.concatenate([drawn[1], sq])]
+            return drawn[0], drawn[1]
+
+        return upto
 
     @functools.lru_cache(maxsize=4)
     def unit_noise(seed):
@@ -601,13 +619,16 @@ def batch_size_explorer(
     def view(batch_size, lr, seed, schedule):
         k = round(batch_size)
         rates = lr / (1.0 + (decay if schedule == "decay" else 0.0) * np.arange(n_steps))
-        sx, sq = batches(seed, k)
+        draw = batches(seed, k)
+        sx, sq = draw(1)
         # the seeded path with real batches: mu <- mu + lr (n/k) P (sum_B x - k mu)
         mu = np.empty((n_steps + 1, d))
         mu[0] = p.theta0
         diverged_at = None
         with np.errstate(all="ignore"):
             for t in range(n_steps):
+                if t >= sq.size:
+                    sx, sq = draw(t + 1)
                 mu[t + 1] = mu[t] + rates[t] * (n / k) * prec @ (sx[t] - k * mu[t])
                 if not np.all(np.abs(mu[t + 1]) < p.max_norm):
                     diverged_at = t + 1
