@@ -14,18 +14,8 @@ its own ``_e_step`` and ``_m_step`` (private methods of version 1.9.1, exactly w
 :func:`helpers.mixture.em`. Set-up (validation, our feature blocks) is excluded for both;
 the last column checks that the two reach the same means after the same iterations.
 
-Measured on the shared 2-core build machine (November 2026; other builds running, so the
-absolute times are inflated and noisy, the ratios less so), time per iteration as a fraction
-of scikit-learn's:
-
-    n          1-D       2-D
-    10^4       0.06x     0.05x
-    10^5       0.07x     0.07x
-    10^6       0.14x     0.085x
-
-(A noisier earlier run gave 0.30x and 0.11x at 10^6.) The issue's goal was at most 0.15x
-at 10^6, aiming for 0.10x: met in 2-D, at the limit in 1-D, where ``np.exp`` (about 35 ns
-an element on these machines) dominates both implementations. Re-measure on an idle machine.
+What we measured, and why 1-D at 10^6 stays near 0.15x (``np.exp``), is recorded in
+``benchmarks/README.md``; re-measure on an idle machine.
 
 This is a measurement, not a test: the suite never runs it (tests/test_mixture.py holds a
 conservative ``benchmark``-marked floor: at most 0.5x at n = 200,000 in 2-D).
