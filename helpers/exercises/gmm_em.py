@@ -204,7 +204,8 @@ register(Exercise(
     mistakes=(
         (lambda: "a", "After dequantising, LOO picks about 2.2 min: the narrow h followed the "
                       "rounding, not the geyser."),
-        (lambda: "c", "On the dequantised data LOO picks about 2.2 min, a smooth curve with two "
-                      "bumps, not spikes: the narrow h came from the rounding, not from LOO itself."),
+        (lambda: "c", "On the dequantised data LOO picks about 2.2 min, a smooth curve with "
+                      "two bumps, not spikes: the narrow h came from the rounding, not from LOO "
+                      "itself."),
     ),
 ))  # fmt: skip
