@@ -560,8 +560,9 @@ def _check_not_collapsed(chol, floor, iteration):
     if (smallest <= floor).any():
         k = int(np.argmin(smallest))
         raise ValueError(
-            f"component {k} collapsed onto a single point at iteration {iteration} (variance "
-            f"{smallest[k]:.1e}): the log-likelihood grows without bound. Set reg_covar > 0, "
+            f"component {k + 1} of {smallest.size} collapsed onto a single point at iteration "
+            f"{iteration} (variance {smallest[k]:.1e}): the log-likelihood grows without bound. "
+            "Set reg_covar > 0, "
             "for example the default 1e-6 on standardised data (about 1e-6 times the data's "
             "variance in data units)."
         )

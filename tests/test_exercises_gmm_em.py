@@ -40,7 +40,7 @@ ERUPTIONS = load_old_faithful()["eruptions"].to_numpy()
         ("05.6", np.var(ERUPTIONS, ddof=1) * ERUPTIONS.size**-0.2, "not the variance"),
         ("05.6", 1.06 * np.std(ERUPTIONS, ddof=1) * ERUPTIONS.size**-0.2, "Silverman"),
         ("05.7", "a", "rounding"),
-        ("05.7", "c", "does not always undersmooth"),
+        ("05.7", "c", "came from the rounding, not from LOO itself"),
     ],
 )
 def test_known_mistakes_get_a_specific_hint(key, wrong, says, capsys):
@@ -75,3 +75,18 @@ def test_answers_at_the_stated_precision_are_accepted(key, rounded):
     from helpers.exercises import is_correct
 
     assert is_correct(key, rounded)
+
+
+@pytest.mark.parametrize(
+    ("key", "giveaways"),
+    [
+        ("05.3", ("global", "relabel", "mislead", "degenerate")),
+        ("05.7", ("twin", "tied", "same value")),
+    ],
+)
+def test_multiple_choice_hints_before_an_answer_are_neutral(key, giveaways, capsys):
+    """The hint printed for an unanswered multiple-choice exercise points to no option."""
+    check(key, None)
+    out = capsys.readouterr().out.lower()
+    assert "hint" in out
+    assert not any(word in out for word in giveaways)

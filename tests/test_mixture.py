@@ -221,6 +221,8 @@ def test_collapse_without_reg_covar_is_a_clear_error():
     start = ([0.5, 0.5], [[0.0], [5.0]], [[[1.0]], [[0.01]]])
     with pytest.raises(ValueError, match="reg_covar"):
         em(x, *start, reg_covar=0.0, max_iter=50)
+    with pytest.raises(ValueError, match="component 2 of 2 collapsed"):  # counted from 1
+        em(x, *start, reg_covar=0.0, max_iter=50)
     fit = em(x, *start, reg_covar=1e-3, max_iter=50)
     assert fit.covariances[1, 0, 0] == pytest.approx(1e-3, rel=1e-6)
     assert np.isfinite(fit.lower_bounds[-1])

@@ -129,15 +129,15 @@ register(Exercise(
     "05.3",
     "Two starts, two different final log-likelihoods at the same K: which statement is right?",
     lambda: "b",
-    "does EM guarantee the global maximum, or only that the log-likelihood never decreases? "
-    "Would relabelling components change the log-likelihood? Can a higher likelihood mislead?",
+    "re-read sections 5 and 6 (local maxima, label switching, collapse) and test every option "
+    "against them.",
     options=("a", "b", "c", "d"),
     mistakes=(
         (lambda: "a", "EM only climbs: it stops at a local maximum or a plateau near its start."),
         (lambda: "c", "Permuting the components leaves the log-likelihood exactly unchanged."),
         (lambda: "d",
-         "Not always: a component squeezed onto a few points raises the likelihood without "
-         "limit (section 6). Look at A's components before you trust its higher value."),
+         "A higher likelihood can mislead even with K fixed: a component squeezed onto one value "
+         "raises it without limit (section 6). Look at A's components before you trust it."),
     ),
 ))  # fmt: skip
 register(Exercise(
@@ -199,13 +199,13 @@ register(Exercise(
     "05.7",
     "Leave-one-out on the whole-minute waiting times picks h = 0.23 min: why?",
     lambda: "b",
-    "what is left in the sum when one waiting time is left out, if the same value was "
-    "recorded several times?",
+    "re-read section 7's leave-one-out figure and text, and test every option against them.",
     options=("a", "b", "c"),
     mistakes=(
         (lambda: "a", "After dequantising, LOO picks about 2.2 min: the narrow h followed the "
                       "rounding, not the geyser."),
-        (lambda: "c", "On the dequantised data LOO picks about half of Scott's h, not a tiny h: "
-                      "it does not always undersmooth."),
+        (lambda: "c", "On the dequantised data LOO picks about 2.2 min, a smooth curve with "
+                      "two bumps, not spikes: the narrow h came from the rounding, not from LOO "
+                      "itself."),
     ),
 ))  # fmt: skip
