@@ -182,6 +182,20 @@ def test_exercise_prompts_name_their_kind_and_how_to_answer(nb):
             )
 
 
+UNSEEN_SOURCE = re.compile(
+    r"\bthe source\b|seed material|material this (course|lesson)"
+    r"|this lesson (grew|was written) from",
+    re.IGNORECASE,
+)
+
+
+def test_no_reference_to_material_students_cannot_see(nb):
+    """Students never see the notes this course grew from: name them one way (CONTRIBUTING)."""
+    path, notebook = nb
+    found = [m.group(0) for text in _markdown(notebook) for m in UNSEEN_SOURCE.finditer(text)]
+    assert not found, f"{path.name}: say 'the notes this course grew from', not {found}"
+
+
 def test_exercises_section_links_the_worked_solutions(nb):
     path, notebook = nb
     cell = next(c for c in _markdown(notebook) if "## Exercises" in c)
