@@ -2,6 +2,7 @@
 that never reveals the answer, and a worked solution exists and is accepted by the check."""
 
 import json
+import math
 import re
 from pathlib import Path
 
@@ -60,6 +61,25 @@ def test_wrong_or_missing_answer_gets_a_hint_never_the_answer(key, answer, capsy
 def test_near_miss_is_rejected(key):
     expected = EXERCISES[key].expected()
     assert not is_correct(key, expected * 1.01 + 0.5)
+
+
+@pytest.mark.parametrize("key", [k for k in NUMERIC if not EXERCISES[k].integer])
+def test_a_rounded_answer_is_told_it_is_close_not_given_the_conceptual_hint(key, capsys):
+    ex = EXERCISES[key]
+    expected = ex.expected()
+    delta = 5 * max(ex.rtol * abs(expected), ex.atol)  # a few digits short of the tolerance
+    rounded = expected + delta
+    if (
+        expected == 0
+        or delta >= 0.02 * abs(expected)
+        or any(math.isclose(rounded, wrong(), rel_tol=ex.rtol) for wrong, _ in ex.mistakes)
+    ):
+        pytest.skip("no near miss distinct from the answer and the listed mistakes")
+    assert not is_correct(key, rounded)
+    check(key, rounded)
+    out = capsys.readouterr().out
+    assert "close" in out and "more digits" in out and ex.hint not in out, out
+    assert not leaks(out, expected), f"{key}: the message reveals the answer: {out}"
 
 
 @pytest.mark.parametrize("key", CHOICE)

@@ -89,7 +89,23 @@ def _verdict(ex: Exercise, answer) -> tuple[bool, str]:
     for wrong_fn, mistake_hint in ex.mistakes:
         if _matches(ex, value, wrong_fn()):
             return False, f"[{ex.key}] Not quite. {mistake_hint}"
+    if not ex.integer and _NEAR * ex.rtol < _NEAR_MISS and _near(value, ex.expected()):
+        return False, (
+            f"[{ex.key}] Not quite, but close (not within the check's relative {ex.rtol:g}): "
+            "give more digits (at least 4 significant figures), and keep full precision in "
+            "intermediate results rather than rounding them."
+        )
     return False, f"[{ex.key}] Not quite. Hint: {ex.hint}"
+
+
+#: An answer within this relative distance of the expected value is told it is close (a
+#: rounding slip), not given the conceptual hint meant for a wrong approach.
+_NEAR_MISS = 0.02
+_NEAR = 2  # ... as long as the check's own tolerance is at least this many times tighter
+
+
+def _near(value: float, want: float) -> bool:
+    return math.isclose(value, want, rel_tol=_NEAR_MISS)
 
 
 def _choice_verdict(ex: Exercise, answer) -> tuple[bool, str]:
