@@ -73,8 +73,8 @@ def _ex_01_5_mean() -> float:
 
 #: 01.6: what changes when the waiting times are in hours. The options, in the notebook's words:
 #: a: the best-fitting Gaussian changes (mu_hat, sigma_hat in hours are not the minute values / 60);
-#: b: every log density rises by log 60, so l rises by n log 60 at every fit: same best fit (in
-#:    hours), same differences between fits, and the product of densities no longer underflows;
+#: b: every log density rises by log 60, so l rises by n log 60 at every fit: the same Gaussian
+#:    fits best, and the differences between fits are unchanged;
 #: c: nothing changes: l is a property of the data, not of the units;
 #: d: hours fit the data better, because the log-likelihood is higher.
 OPTIONS_01_6 = ("a", "b", "c", "d")
