@@ -221,6 +221,10 @@ def jupyter_server(browser_requirements, tmp_path_factory):
     nb_dir.mkdir()
     for nb in NOTEBOOKS:
         _strip_outputs(nb, nb_dir / nb.name)
+    committed = nb_dir / "committed"  # byte-for-byte copies, for the open-changes-nothing test
+    committed.mkdir()
+    for nb in NOTEBOOKS:
+        shutil.copyfile(nb, committed / nb.name)
     settings = root / "settings"
     for plugin, values in {
         "@jupyterlab/apputils-extension/notification": {
@@ -431,6 +435,7 @@ def test_run_all_and_move_every_slider(notebook, request):
     console_errors: list[str] = []
     page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: console_errors.append(f"pageerror: {e}"))
+    per_explorer: dict = {}
     try:
         t0 = time.monotonic()
         page.goto(f"{base}/lab/tree/{notebook}?reset&token={token}", wait_until="domcontentloaded")
@@ -459,6 +464,8 @@ def test_run_all_and_move_every_slider(notebook, request):
 
         errors = page.evaluate(ERRORS_JS)
         assert not errors, f"{notebook}: error output after the slider moves:\n" + "\n".join(errors)
+
+        _save(page, base, token, notebook, expect_widget_state=bool(per_explorer))
     except Exception:
         try:
             page.screenshot(path=str(SCREENSHOTS / f"{stem}__FAILED.png"))
@@ -471,6 +478,107 @@ def test_run_all_and_move_every_slider(notebook, request):
                 sep="\n  ",
             )
         raise
+    finally:
+        context.close()
+        _delete_sessions(base, token)
+    if per_explorer:
+        _reopen_shows_every_explorer(browser, base, token, notebook, len(per_explorer))
+
+
+def _saved_notebook(base: str, token: str, notebook: str) -> dict:
+    return _api(base, token, f"/api/contents/{notebook}?content=1&type=notebook")["content"]
+
+
+def _save(page, base: str, token: str, notebook: str, *, expect_widget_state: bool) -> None:
+    """Save as a student would (Ctrl+S) and wait until the file on disk has the widget state.
+
+    The course's JupyterLab settings (tools/jupyterlab) turn on saving widget state.
+    """
+    page.locator(".jp-NotebookPanel .jp-Notebook").first.click(position={"x": 5, "y": 5})
+    page.keyboard.press("Control+s")
+    deadline = time.monotonic() + 30
+    while True:
+        widgets = _saved_notebook(base, token, notebook)["metadata"].get("widgets", {})
+        state = widgets.get("application/vnd.jupyter.widget-state+json", {}).get("state", {})
+        if state or not expect_widget_state:
+            return
+        if time.monotonic() > deadline:
+            pytest.fail(
+                f"{notebook}: saved without widget state: the course's JupyterLab settings "
+                "(tools/jupyterlab, saveState) are not installed or not applied"
+            )
+        time.sleep(0.25)
+
+
+# Every explorer's saved picture shows (or an error text appeared): done waiting.
+REOPENED_JS = """
+([n]) => {
+  const imgs = [...document.querySelectorAll('.l2l-explorer img.l2l-explorer-image')];
+  const loaded = imgs.filter((i) => i.complete && i.naturalWidth > 0).length;
+  const err = [...document.querySelectorAll('.jp-Notebook .jp-OutputArea-output')]
+    .some((el) => /Error displaying widget/.test(el.textContent));
+  return loaded >= n || err;
+}
+"""
+
+
+def _reopen_shows_every_explorer(browser, base: str, token: str, notebook: str, n: int) -> None:
+    """Kernel shut down, lesson reopened later: each explorer shows its saved picture.
+
+    Without saved widget state, each would say "Error displaying widget: model not found"
+    until the student ran the cells again (issue: explorers must survive a save).
+    """
+    _delete_sessions(base, token)
+    context = browser.new_context(viewport=VIEWPORT)
+    page = context.new_page()
+    stem = Path(notebook).stem
+    try:
+        page.goto(f"{base}/lab/tree/{notebook}?reset&token={token}", wait_until="domcontentloaded")
+        page.wait_for_selector(".jp-NotebookPanel .jp-Notebook", timeout=KERNEL_READY_TIMEOUT_MS)
+        try:
+            page.wait_for_function(REOPENED_JS, arg=[n], timeout=30_000, polling=250)
+        except Exception:
+            pass  # the asserts below say what is missing
+        errors = page.evaluate(ERRORS_JS)
+        shown = page.evaluate(
+            "() => [...document.querySelectorAll('.l2l-explorer img.l2l-explorer-image')]"
+            ".filter((i) => i.complete && i.naturalWidth > 0).length"
+        )
+        page.screenshot(path=str(SCREENSHOTS / f"{stem}__reopened.png"))
+        assert not errors, f"{notebook} reopened after a save:\n" + "\n".join(errors)
+        assert shown == n, f"{notebook} reopened after a save: {shown} of {n} explorer pictures"
+        print(f"  reopened after save: {shown} of {n} explorers show their saved picture")
+    finally:
+        context.close()
+        _delete_sessions(base, token)
+
+
+def test_opening_a_saved_lesson_changes_nothing(request):
+    """Open each lesson as committed (with outputs), start its kernel, run nothing: the
+    notebook is not marked changed and the file is byte-for-byte the same."""
+    if not NOTEBOOKS:
+        pytest.fail(f"no *.ipynb found in {NOTEBOOKS_DIR}: nothing to test")
+    browser = request.getfixturevalue("browser")
+    base, token = request.getfixturevalue("jupyter_server")
+    context = browser.new_context(viewport=VIEWPORT)
+    page = context.new_page()
+    try:
+        for nb in NOTEBOOKS:
+            _delete_sessions(base, token)
+            path = f"committed/{nb.name}"
+            page.goto(f"{base}/lab/tree/{path}?reset&token={token}", wait_until="domcontentloaded")
+            page.wait_for_selector(".jp-Notebook", timeout=KERNEL_READY_TIMEOUT_MS)
+            page.wait_for_function(KERNEL_READY_JS, timeout=KERNEL_READY_TIMEOUT_MS)
+            page.wait_for_timeout(2_000)
+            errors = page.evaluate(ERRORS_JS)
+            assert not errors, f"{nb.name} opened as committed:\n" + "\n".join(errors)
+            assert page.locator(".lm-TabBar-tab.jp-mod-dirty").count() == 0, (
+                f"{nb.name}: opening it (no cell run) marked it as changed"
+            )
+            on_disk = _api(base, token, f"/api/contents/{path}?content=1&format=text&type=file")
+            assert on_disk["content"] == nb.read_text(encoding="utf-8"), (
+                f"{nb.name}: opening it changed the file"
+            )
     finally:
         context.close()
         _delete_sessions(base, token)

@@ -1,4 +1,8 @@
-"""requirements.txt and environment.yml describe one environment, and it is the one installed."""
+"""requirements*.txt and environment.yml describe one environment, and it is the one installed.
+
+requirements.txt is a student's install (the lessons and nbval); requirements-dev.txt includes
+it and adds the test tools; environment.yml installs the student's set.
+"""
 
 from importlib import metadata
 from pathlib import Path
@@ -13,11 +17,14 @@ REQUIRED = {
 }  # fmt: skip
 
 
-def _pins():
+def _lines(name):
+    return [line.split("#", 1)[0].strip() for line in (ROOT / name).read_text().splitlines()]
+
+
+def _pins(names=("requirements.txt", "requirements-dev.txt")):
     pins = {}
-    for line in (ROOT / "requirements.txt").read_text().splitlines():
-        line = line.split("#", 1)[0].strip()
-        if not line or line.startswith("-e"):
+    for line in (line for name in names for line in _lines(name)):
+        if not line or line.startswith(("-e", "-r", "./")):
             continue
         req = Requirement(line)
         specs = list(req.specifier)
@@ -27,13 +34,26 @@ def _pins():
 
 
 def test_requirements_pin_every_package_the_course_names():
-    missing = {name for name in REQUIRED if name not in _pins()}
-    assert not missing, f"requirements.txt must pin {sorted(missing)}"
+    missing = {name for name in REQUIRED if name not in _pins(["requirements.txt"])}
+    assert not missing, f"requirements.txt (a student's install) must pin {sorted(missing)}"
+
+
+def test_dev_requirements_include_the_students_and_repeat_none():
+    dev = [line for line in _lines("requirements-dev.txt") if line]
+    assert dev[0] == "-r requirements.txt", "requirements-dev.txt starts with -r requirements.txt"
+    student, extra = set(_pins(["requirements.txt"])), set(_pins(["requirements-dev.txt"]))
+    assert not student & extra, f"pinned in both files: {sorted(student & extra)}"
+
+
+def test_requirements_install_the_jupyterlab_settings():
+    """A lesson a student saved must reopen with its pictures (tools/jupyterlab/README.md)."""
+    assert "./tools/jupyterlab" in _lines("requirements.txt")
 
 
 def test_requirements_install_the_helpers_package_editable():
-    lines = [line.strip() for line in (ROOT / "requirements.txt").read_text().splitlines()]
-    assert "-e ." in lines, "the kernel starts in notebooks/, so helpers must be installed (-e .)"
+    assert "-e ." in _lines("requirements.txt"), (
+        "the kernel starts in notebooks/, so helpers must be installed (-e .)"
+    )
 
 
 def test_environment_yml_installs_exactly_requirements_txt():
@@ -58,6 +78,6 @@ def test_pyproject_declares_python_311_or_newer():
 @pytest.mark.parametrize("name, version", sorted(_pins().items()))
 def test_installed_versions_match_the_pins(name, version):
     assert metadata.version(name) == version, (
-        f"{name} {metadata.version(name)} is installed but requirements.txt pins {version}; "
-        "run `pip install -r requirements.txt`"
+        f"{name} {metadata.version(name)} is installed but the requirements pin {version}; "
+        "run `pip install -r requirements-dev.txt`"
     )
