@@ -10,13 +10,26 @@ import numpy as np
 import pytest
 
 from helpers import exercises
-from helpers.exercises import Exercise, all_exercises, check, is_correct
+from helpers.exercises import (
+    Exercise,
+    FunctionExercise,
+    all_exercises,
+    check,
+    check_function,
+    is_correct,
+)
+from helpers.exercises.registry import _function_verdict
 
 ROOT = Path(__file__).resolve().parent.parent
-EXERCISES = all_exercises()
+EVERY = all_exercises()
+ALL_KEYS = list(EVERY)
+#: The value and multiple-choice exercises (``check``)
+EXERCISES = {k: ex for k, ex in EVERY.items() if isinstance(ex, Exercise)}
 KEYS = list(EXERCISES)
 NUMERIC = [k for k in KEYS if not EXERCISES[k].options]
 CHOICE = [k for k in KEYS if EXERCISES[k].options]
+#: The write-the-algorithm exercises (``check_function``)
+FUNCTIONS = {k: ex for k, ex in EVERY.items() if isinstance(ex, FunctionExercise)}
 SOLUTIONS = ROOT / "notebooks" / "solutions"
 
 
@@ -31,8 +44,9 @@ def leaks(message, expected):
 
 def test_every_lesson_module_registers_only_its_own_keys():
     lessons = {p.stem[3:]: p.name[:2] for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")}
-    for key in KEYS:
-        module = EXERCISES[key].expected.__module__.rsplit(".", 1)[-1]
+    for key, ex in EVERY.items():
+        owner = ex.cases if isinstance(ex, FunctionExercise) else ex.expected
+        module = owner.__module__.rsplit(".", 1)[-1]
         assert module in lessons, f"{key} is registered by {module}, which names no notebook"
         assert key.startswith(lessons[module] + "."), f"{key} lives in {module}.py"
 
@@ -119,10 +133,10 @@ def _solution_keys():
 def test_every_exercise_has_a_worked_solution_that_the_check_accepts():
     """Each solution ends with ``assert is_correct("NN.k", answer)``; nbval runs it."""
     solved = _solution_keys()
-    missing = [k for k in KEYS if k not in solved]
+    missing = [k for k in ALL_KEYS if k not in solved]
     assert not missing, f"no worked solution asserts is_correct for {missing}"
     for key, name in solved.items():
-        assert key in EXERCISES, f"{name} solves {key}, which is not registered"
+        assert key in EVERY, f"{name} solves {key}, which is not registered"
         assert name.startswith(key[:2] + "_"), f"{key}'s solution is in {name}"
 
 
@@ -131,3 +145,113 @@ def test_unknown_key_and_duplicate_registration_raise():
         check("99.9", 1.0)
     with pytest.raises(ValueError, match="already registered"):
         exercises.register(Exercise(KEYS[0], "dup", lambda: 0.0, "hint"))
+
+
+# --------------------------------------------------------------------------------------
+# Write-the-algorithm exercises (check_function): the framework on a demo exercise, then
+# every registered one.
+
+
+def _demo_cases(rng):
+    return [{"x": rng.normal(3.0, 2.0, size=n)} for n in (5, 17, 40)]
+
+
+DEMO = FunctionExercise(
+    key="00.1",
+    question="The sample variance with the sample mean (divide by n).",
+    reference=lambda x: np.var(x),
+    cases=_demo_cases,
+    hint="Average the squared distances from the sample's own mean.",
+    starter="def variance(x):",
+    slips=(
+        (lambda x: np.var(x, ddof=1), "You divided by n - 1; the MLE divides by n."),
+        (lambda x: np.mean((x - 3.0) ** 2), "Use the sample mean, not the true mean."),
+    ),
+)
+
+
+def _verdict(fn):
+    return _function_verdict(DEMO, fn)
+
+
+def test_function_check_accepts_a_right_function_written_differently():
+    ok, msg = _verdict(lambda x: np.mean(x**2) - np.mean(x) ** 2)
+    assert ok and msg.startswith("[00.1] Correct") and "3 hidden cases" in msg
+
+
+@pytest.mark.parametrize(
+    "fn, says",
+    [
+        (None, "Not written yet"),
+        (..., "Not written yet"),
+        (3.0, "Pass your function itself"),
+        (lambda x: (_ for _ in ()).throw(NotImplementedError()), "Not written yet"),
+        (lambda x: 1 / 0, "raised ZeroDivisionError on hidden case 1"),
+        (lambda x: "text", "not numbers"),
+        (lambda x: (x - x.mean()) ** 2, "shape (5,) where () is expected"),
+        (lambda x: np.var(x) / 0.0, "nan or inf"),
+        (lambda x: np.var(x) + 1, "right shape but different values"),
+        (lambda x: (np.var(x), 1.0), "2 outputs where 1 are expected"),
+        (lambda x: np.var(x, ddof=1), "divided by n - 1"),
+        (lambda x: np.mean((x - 3.0) ** 2), "true mean"),
+    ],
+)
+def test_function_check_explains_each_failure_and_never_crashes(fn, says):
+    ok, msg = _verdict(fn)
+    assert not ok and msg.startswith("[00.1]"), msg
+    assert says in msg, msg
+    if "Not written yet" not in msg and "Pass your" not in msg and "n - 1" not in msg:
+        assert "Hint: " + DEMO.hint in msg or "true mean" in msg
+
+
+def test_function_check_never_shows_the_inputs_or_the_expected_values():
+    case = _demo_cases(np.random.default_rng(DEMO.seed))[0]
+    want = DEMO.reference(**case)
+    for fn in (lambda x: np.var(x) + 1, lambda x: 1 / 0, lambda x: (x - x.mean()) ** 2):
+        _, msg = _verdict(fn)
+        assert not leaks(msg, want), msg
+        assert not any(leaks(msg, v) for v in case["x"][:3]), msg
+
+
+def test_function_check_gives_the_student_copies_of_the_inputs():
+    def mutating(x):
+        x -= x.mean()  # edits its argument in place: must not change the reference's input
+        return np.mean(x**2)
+
+    assert _verdict(mutating)[0]
+
+
+def test_check_and_check_function_refuse_the_other_kind():
+    value_key = KEYS[0]
+    with pytest.raises(ValueError, match="asks for a value"):
+        check_function(value_key, lambda: 0)
+    if FUNCTIONS:
+        with pytest.raises(ValueError, match="asks for a function"):
+            check(next(iter(FUNCTIONS)), 1.0)
+
+
+@pytest.mark.parametrize("key", list(FUNCTIONS))
+def test_registered_function_exercise_accepts_its_reference(key, capsys):
+    ex = FUNCTIONS[key]
+    assert is_correct(key, ex.reference)
+    check_function(key, ex.reference)
+    assert capsys.readouterr().out.startswith(f"[{key}] Correct")
+
+
+@pytest.mark.parametrize("key", list(FUNCTIONS))
+def test_registered_function_exercise_recognises_each_slip(key):
+    ex = FUNCTIONS[key]
+    assert ex.slips, f"{key}: name at least one common slip, with its own hint"
+    assert ex.starter.startswith("def "), f"{key}: give the starter signature"
+    for wrong_fn, hint in ex.slips:
+        ok, msg = _function_verdict(ex, wrong_fn)
+        assert not ok, f"{key}: a listed slip is accepted as right"
+        assert hint in msg, f"{key}: the slip was not recognised: {msg}"
+
+
+@pytest.mark.parametrize("key", list(FUNCTIONS))
+def test_registered_function_exercise_survives_broken_functions(key):
+    ex = FUNCTIONS[key]
+    for fn in (None, lambda **kw: 1 / 0, lambda **kw: "text", lambda **kw: None):
+        ok, msg = _function_verdict(ex, fn)
+        assert not ok and msg.startswith(f"[{key}]"), msg

@@ -18,6 +18,15 @@ To add an exercise: in your lesson's module, write a function returning the expe
 value and register it with :func:`register`; add a worked solution to the lesson's
 solutions notebook. ``tests/test_exercises.py`` checks every registered exercise (the
 right answer passes, no message contains the answer, a solution exists).
+
+**Write-the-algorithm exercises** (:class:`FunctionExercise`): the student writes a function
+(a log-likelihood in log space, an E-step, a Langevin step) in a starter cell and calls
+``check_function("05.8", e_step)``. The check runs it on hidden random cases against a
+reference built from the helpers and answers in one line: right, or the first thing that went
+wrong (it raised, it returned the wrong shape or a non-finite value, or its output matches a
+known slip such as a sum for a mean), with a hint that never shows the code or the expected
+values. A wrong function never crashes the check. Randomness is an argument of the student's
+function (the noise ``z``, the batch indices), so the check can compare exactly.
 """
 
 from __future__ import annotations
@@ -25,12 +34,21 @@ from __future__ import annotations
 import importlib
 import math
 import pkgutil
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Exercise", "all_exercises", "check", "is_correct", "register"]
+__all__ = [
+    "Exercise",
+    "FunctionExercise",
+    "all_exercises",
+    "check",
+    "check_function",
+    "is_correct",
+    "register",
+]
 
 
 @dataclass(frozen=True)
@@ -51,10 +69,35 @@ class Exercise:
     options: tuple = ()
 
 
-_EXERCISES: dict[str, Exercise] = {}
+@dataclass(frozen=True)
+class FunctionExercise:
+    """A write-the-algorithm exercise: the student's function against a reference.
+
+    ``cases(rng)`` returns a list of keyword-argument dicts (the hidden cases, drawn from
+    ``rng``); ``reference(**case)`` returns the right output for each. ``slips`` are known
+    wrong implementations with the hint each deserves: ``((wrong_fn, hint), ...)``; a
+    student's output that matches a slip's output (and not the reference's) gets that hint.
+    ``starter`` is the signature line the notebook's starter cell shows (for the docs and the
+    tests that keep notebook and registry in step).
+    """
+
+    key: str
+    question: str
+    reference: Callable
+    cases: Callable[[np.random.Generator], list]
+    hint: str
+    starter: str = ""
+    slips: tuple = ()
+    rtol: float = 1e-6
+    atol: float = 1e-9
+    #: Seed of the hidden cases: fixed, so a check gives the same verdict on every run.
+    seed: int = 20261205
 
 
-def register(exercise: Exercise) -> Exercise:
+_EXERCISES: dict[str, Exercise | FunctionExercise] = {}
+
+
+def register(exercise: Exercise | FunctionExercise) -> Exercise | FunctionExercise:
     """Add an exercise to the registry (keys ``"NN.k"`` must be unique)."""
     if exercise.key in _EXERCISES:
         raise ValueError(f"exercise key {exercise.key!r} is already registered")
@@ -62,7 +105,7 @@ def register(exercise: Exercise) -> Exercise:
     return exercise
 
 
-def all_exercises() -> dict[str, Exercise]:
+def all_exercises() -> dict[str, Exercise | FunctionExercise]:
     """Every registered exercise by key, after importing each lesson's exercise module."""
     package = importlib.import_module("helpers.exercises")
     for info in pkgutil.iter_modules(package.__path__):
@@ -127,7 +170,108 @@ def _matches(ex: Exercise, value: float, want: float) -> bool:
     return math.isclose(value, want, rel_tol=ex.rtol, abs_tol=ex.atol)
 
 
-def _lookup(key: str) -> Exercise:
+def _function_verdict(ex: FunctionExercise, fn) -> tuple[bool, str]:
+    """Run ``fn`` on the hidden cases; the first failure decides the message."""
+    tag = f"[{ex.key}]"
+    if fn is None or fn is Ellipsis:
+        return False, f"{tag} Not written yet. Hint: {ex.hint}"
+    if not callable(fn):
+        return False, (
+            f"{tag} Pass your function itself (its name, no parentheses), got a "
+            f"{type(fn).__name__}. Hint: {ex.hint}"
+        )
+    cases = ex.cases(np.random.default_rng(ex.seed))
+    for i, case in enumerate(cases, start=1):
+        where = f"on hidden case {i} of {len(cases)}"
+        try:
+            with warnings.catch_warnings(record=True) as caught:  # said once, in the verdict
+                warnings.simplefilter("always")
+                got = fn(**_copied(case))
+        except NotImplementedError:
+            return False, (
+                f"{tag} Not written yet: replace `raise NotImplementedError` with your code. "
+                f"Hint: {ex.hint}"
+            )
+        except Exception as exc:  # a student's bug must explain itself, never crash the check
+            return False, (
+                f"{tag} Your function raised {type(exc).__name__} {where} "
+                f"({_inputs(case)}): {str(exc)[:200]}. Hint: {ex.hint}"
+            )
+        want = ex.reference(**_copied(case))
+        ok, problem = _compare(got, want, ex)
+        if ok:
+            continue
+        if caught:
+            first = caught[0]
+            problem += f" (it warned: {first.category.__name__}: {str(first.message)[:120]})"
+        for wrong_fn, slip_hint in ex.slips:
+            try:
+                slipped = wrong_fn(**_copied(case))
+            except Exception:  # a slip that cannot run on this case says nothing
+                continue
+            if _compare(got, slipped, ex)[0]:
+                return False, f"{tag} Not quite ({where}). {slip_hint}"
+        return False, f"{tag} Not quite: {problem} {where} ({_inputs(case)}). Hint: {ex.hint}"
+    n = len(cases)
+    return True, f"{tag} Correct: your function agrees with the reference on {n} hidden cases."
+
+
+def _copied(case: dict) -> dict:
+    """Fresh copies of array arguments, so a function that edits its input changes nothing."""
+    return {k: np.array(v, copy=True) if isinstance(v, np.ndarray) else v for k, v in case.items()}
+
+
+def _inputs(case: dict) -> str:
+    """Describe a case's inputs by kind and shape only (never their values)."""
+    parts = []
+    for name, value in case.items():
+        if isinstance(value, np.ndarray):
+            parts.append(f"{name}: array of shape {value.shape}")
+        elif callable(value):
+            parts.append(f"{name}: a function")
+        elif isinstance(value, np.random.Generator):
+            parts.append(f"{name}: a Generator")
+        else:
+            parts.append(f"{name}: {type(value).__name__}")
+    return ", ".join(parts)
+
+
+def _as_arrays(value) -> tuple | None:
+    """A result as a tuple of float arrays (a single output becomes a 1-tuple), or None."""
+    items = value if isinstance(value, tuple | list) and _is_multi(value) else (value,)
+    try:
+        return tuple(np.asarray(v, dtype=float) for v in items)
+    except (TypeError, ValueError):
+        return None
+
+
+def _is_multi(value) -> bool:
+    """A tuple/list of several outputs (e.g. ``(weights, means, sds)``), not one vector."""
+    return isinstance(value, tuple) or any(np.ndim(v) > 0 for v in value)
+
+
+def _compare(got, want, ex: FunctionExercise) -> tuple[bool, str]:
+    got_a, want_a = _as_arrays(got), _as_arrays(want)
+    if want_a is None:
+        raise TypeError(f"{ex.key}: the reference returned a non-numeric result")
+    if got_a is None:
+        return False, f"your function returned a {type(got).__name__}, not numbers,"
+    if len(got_a) != len(want_a):
+        return False, (
+            f"your function returned {len(got_a)} outputs where {len(want_a)} are expected"
+        )
+    for k, (g, w) in enumerate(zip(got_a, want_a, strict=True)):
+        which = f"output {k + 1}" if len(want_a) > 1 else "the result"
+        if g.shape != w.shape:
+            return False, f"{which} has shape {g.shape} where {w.shape} is expected"
+        if not np.all(np.isfinite(g)) and np.all(np.isfinite(w)):
+            return False, f"{which} contains nan or inf where finite numbers are expected"
+        if not np.allclose(g, w, rtol=ex.rtol, atol=ex.atol, equal_nan=True):
+            return False, f"{which} has the right shape but different values"
+    return True, ""
+
+
+def _lookup(key: str) -> Exercise | FunctionExercise:
     known = _EXERCISES if key in _EXERCISES else all_exercises()
     if key not in known:
         raise ValueError(f"unknown exercise key {key!r}; known keys: {sorted(known)}")
@@ -135,8 +279,14 @@ def _lookup(key: str) -> Exercise:
 
 
 def is_correct(key: str, answer) -> bool:
-    """``True`` when ``answer`` to exercise ``key`` is right (prints nothing)."""
-    return _verdict(_lookup(key), answer)[0]
+    """``True`` when ``answer`` to exercise ``key`` is right (prints nothing).
+
+    For a write-the-algorithm exercise, ``answer`` is the function.
+    """
+    ex = _lookup(key)
+    if isinstance(ex, FunctionExercise):
+        return _function_verdict(ex, answer)[0]
+    return _verdict(ex, answer)[0]
 
 
 def check(key: str, answer) -> None:
@@ -153,4 +303,28 @@ def check(key: str, answer) -> None:
     Nothing is returned, so the cell shows only the message; use
     :func:`is_correct` for the verdict as a bool.
     """
-    print(_verdict(_lookup(key), answer)[1])
+    ex = _lookup(key)
+    if isinstance(ex, FunctionExercise):
+        raise ValueError(f"exercise {key} asks for a function: use check_function({key!r}, fn)")
+    print(_verdict(ex, answer)[1])
+
+
+def check_function(key: str, fn) -> None:
+    """Run your function on hidden cases and print whether it is right, with a hint if not.
+
+    Parameters
+    ----------
+    key : str
+        The exercise key shown in the notebook, e.g. ``"05.8"``.
+    fn : callable or None
+        Your function (its name, without parentheses). The check calls it on a few random
+        cases it does not show you and compares the results with a reference built from the
+        helpers. ``None`` means "not written yet".
+
+    One line is printed: correct, or the first thing that went wrong (an exception, a
+    shape, a non-finite value, a known slip) with a hint. Never the answer.
+    """
+    ex = _lookup(key)
+    if not isinstance(ex, FunctionExercise):
+        raise ValueError(f"exercise {key} asks for a value: use check({key!r}, answer)")
+    print(_function_verdict(ex, fn)[1])
