@@ -11,8 +11,14 @@ import numpy as np
 
 
 def as_float_array(value, name: str, *, allow_empty: bool = True, allow_inf: bool = True):
-    """Return ``value`` as a float ndarray, rejecting NaN (and, optionally, empty or inf)."""
+    """Return ``value`` as a float ndarray, rejecting NaN (and, optionally, empty or inf).
+
+    Text is refused even when numpy could parse it (``"0.5"``, ``["1", "2"]``): numbers that
+    arrive as strings are a column read as text, and a number is never typed in quotes.
+    """
     try:
+        if isinstance(value, str | bytes) or np.asarray(value).dtype.kind in "USV":
+            raise TypeError("text")
         arr = np.asarray(value, dtype=float)
     except (TypeError, ValueError) as exc:
         raise ValueError(f"{name} must be numeric, got {value!r}") from exc
@@ -48,15 +54,74 @@ def as_location(value, name: str = "mu"):
     return as_float_array(value, name, allow_empty=False, allow_inf=False)
 
 
-def as_count(value, name: str = "n", *, minimum: int = 1) -> int:
-    """A whole number >= ``minimum`` (steps, samples, components), as a Python ``int``."""
-    if isinstance(value, bool) or not isinstance(value, int | np.integer | float | np.floating):
-        raise ValueError(f"{name} must be a whole number >= {minimum}, got {value!r}")
+#: The largest count :func:`as_count` accepts unless a helper states its own cap: steps,
+#: samples, repeats, points. Five times the largest count any lesson, test or benchmark
+#: uses (``n_repeats=200_000``); a million float64 values take 8 MB, while the 1e9 a slipped
+#: exponent asks for would take 8 GB per array (and a Python loop of 1e9 steps, hours).
+COUNT_CAP = 1_000_000
+
+#: The most numbers an explorer may hold in one array it builds from its counts
+#: (``n_repeats`` samples of ``n_max`` points, ``n_chains`` paths of ``max_steps`` steps):
+#: 10 million float64 values, 80 MB. :func:`check_size` enforces it.
+SIZE_CAP = 10_000_000
+
+
+def _is_real(value) -> bool:
+    """A real number, not a bool (``True`` is an int to Python, never a count to a student)."""
+    return not isinstance(value, bool) and isinstance(value, int | float | np.integer | np.floating)
+
+
+def as_count(value, name: str = "n", *, minimum: int = 1, cap: int | None = COUNT_CAP) -> int:
+    """A whole number from ``minimum`` to ``cap`` (steps, samples, components), as an ``int``.
+
+    ``cap`` defaults to :data:`COUNT_CAP` (1,000,000), so a count typed as ``1e9`` is refused
+    with ``n_steps must be at most 1,000,000, got 1000000000`` instead of asking for gigabytes;
+    pass a smaller cap where each unit is dear (subplots, redraws per slider move), or
+    ``cap=None`` where size costs nothing (a seed).
+    """
+    what = f"a whole number >= {minimum}" + ("" if cap is None else f" and <= {cap:,}")
+    if not _is_real(value):
+        raise ValueError(f"{name} must be {what}, got {value!r}")
     if not np.isfinite(value) or value != int(value):
-        raise ValueError(f"{name} must be a whole number >= {minimum}, got {value!r}")
+        raise ValueError(f"{name} must be {what}, got {value!r}")
     if value < minimum:
         raise ValueError(f"{name} must be >= {minimum}, got {int(value)}")
+    if cap is not None and value > cap:
+        raise ValueError(f"{name} must be at most {cap:,}, got {int(value)}")
     return int(value)
+
+
+def as_number(value, name: str, *, low: float | None = None, high: float | None = None) -> float:
+    """A finite real number within ``[low, high]`` (either end optional), as a ``float``.
+
+    For scalar settings such as a tolerance, a momentum or a starting slider value:
+    ``beta must be within [0, 0.99], got 1.5``; text, NaN and inf are refused by name.
+    """
+    if not _is_real(value) or not np.isfinite(value):
+        raise ValueError(f"{name} must be a finite number, got {value!r}")
+    value = float(value)
+    if (low is not None and value < low) or (high is not None and value > high):
+        lo = "-inf" if low is None else f"{low:g}"
+        hi = "inf" if high is None else f"{high:g}"
+        raise ValueError(f"{name} must be within [{lo}, {hi}], got {value:g}")
+    return value
+
+
+def as_choice(value, name: str, options):
+    """One of ``options`` (a method, a schedule), else a ``ValueError`` listing them."""
+    options = list(options)
+    if not isinstance(value, str | int | float) or value not in options:
+        raise ValueError(f"{name} must be one of {', '.join(map(repr, options))}; got {value!r}")
+    return value
+
+
+def check_size(size: int, what: str, *, cap: int = SIZE_CAP) -> None:
+    """Refuse an array of ``size`` numbers (``what`` says which counts multiply to it)."""
+    if size > cap:
+        raise ValueError(
+            f"{what} = {size:,} numbers is too many: at most {cap:,} (about "
+            f"{cap * 8 / 1e6:,.0f} MB); make one of them smaller"
+        )
 
 
 def as_probability(value, name: str = "p"):

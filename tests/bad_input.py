@@ -47,13 +47,24 @@ KINDS: dict[str, list[tuple[str, object]]] = {
     "location": [("nan", NAN), ("inf", INF), ("text", "abc")],
     # a finite, strictly positive scale: a standard deviation, a step size, a rate
     "scale": [("zero", 0.0), ("negative", -1.0), ("nan", NAN), ("inf", INF), ("text", "abc")],
-    # a count >= 1: steps, samples, components
-    "count": [("zero", 0), ("negative", -3), ("fraction", 1.5), ("nan", NAN)],
+    # a count >= 1: steps, samples, components; "huge" is a slipped exponent (1e9 steps would
+    # ask for gigabytes): refused above a stated cap (helpers._validation.COUNT_CAP by default)
+    "count": [("zero", 0), ("negative", -3), ("fraction", 1.5), ("nan", NAN), ("inf", INF),
+              ("text", "3"), ("huge", 10**9)],
+    # a seed: a whole number >= 0 (its size costs nothing, unless the explorer says otherwise)
+    "seed": [("negative", -1), ("fraction", 1.5), ("nan", NAN), ("text", "0")],
+    # a finite real number, any sign (a tolerance or a starting slider value: the helper
+    # adds its own range with `extra`)
+    "number": [("nan", NAN), ("inf", INF), ("text", "0.5"), ("none", None)],
     # a probability in [0, 1]
-    "probability": [("negative", -0.1), ("above one", 1.1), ("nan", NAN)],
+    "probability": [("negative", -0.1), ("above one", 1.1), ("nan", NAN), ("text", "0.5")],
     # mixture weights: non-negative, summing to one
     "weights": [("not summing to one", [0.5, 0.6]), ("negative", [1.5, -0.5]),
-                ("nan", [NAN, 1.0])],
+                ("nan", [NAN, 1.0]), ("text", "abc")],
+    # one of a few named options (an optimiser, a schedule)
+    "choice": [("unknown", "no such option"), ("number", 1.0), ("none", None)],
+    # axis labels: a pair of strings
+    "labels": [("empty", []), ("one", ["x"]), ("three", ["x", "y", "z"]), ("text", "xy")],
 }  # fmt: skip
 
 #: Every helper some test module has declared, by qualified name.

@@ -5,7 +5,18 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from helpers._validation import as_float_array, as_location, as_sample, as_scale
+from helpers._validation import (
+    COUNT_CAP,
+    SIZE_CAP,
+    as_choice,
+    as_count,
+    as_float_array,
+    as_location,
+    as_number,
+    as_sample,
+    as_scale,
+    check_size,
+)
 
 NAME = "my_arg"  # a name no default uses, so a message can only contain it if it was passed
 
@@ -168,3 +179,99 @@ def test_as_location_rejects_and_names_argument(value, pattern):
 def test_as_location_default_name_is_mu():
     with pytest.raises(ValueError, match=r"^mu contains NaN"):
         as_location(np.nan)
+
+
+# --- as_count -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", [1, 7, np.int64(3), 4.0, np.float32(2.0), COUNT_CAP])
+def test_as_count_returns_python_int(value):
+    out = as_count(value, NAME)
+    assert type(out) is int and out == value
+
+
+@pytest.mark.parametrize(
+    ("value", "pattern"),
+    [
+        (0, "must be >= 1, got 0"),
+        (-3, "must be >= 1, got -3"),
+        (1.5, r"must be a whole number >= 1 and <= 1,000,000, got 1\.5"),
+        (np.nan, "must be a whole number"),
+        (np.inf, "must be a whole number"),
+        ("3", "must be a whole number .* got '3'"),
+        (True, "must be a whole number .* got True"),
+        (None, "must be a whole number"),
+        ([3], "must be a whole number"),
+        (10**9, "must be at most 1,000,000, got 1000000000"),
+        (1e9, "must be at most 1,000,000, got 1000000000"),
+    ],
+)
+def test_as_count_rejects_and_names_argument(value, pattern):
+    with pytest.raises(ValueError, match=rf"^{NAME} {pattern}"):
+        as_count(value, NAME)
+
+
+def test_as_count_message_matches_documented_text():
+    with pytest.raises(ValueError) as info:
+        as_count(1e9, "n_steps")
+    assert str(info.value) == "n_steps must be at most 1,000,000, got 1000000000"
+
+
+def test_as_count_cap_is_generous_for_every_count_the_course_uses():
+    # the largest count a lesson, test or benchmark passes is n_repeats=200_000
+    assert COUNT_CAP >= 5 * 200_000
+    # and a capped 1-D float64 array is small
+    assert COUNT_CAP * 8 <= 10 * 2**20
+
+
+def test_as_count_own_cap_and_no_cap():
+    assert as_count(12, NAME, cap=12) == 12
+    with pytest.raises(ValueError, match=rf"^{NAME} must be at most 12, got 13$"):
+        as_count(13, NAME, cap=12)
+    assert as_count(2**40, NAME, minimum=0, cap=None) == 2**40  # a seed costs nothing
+    with pytest.raises(ValueError, match=rf"^{NAME} must be a whole number >= 0, got 'x'$"):
+        as_count("x", NAME, minimum=0, cap=None)
+
+
+# --- as_number, as_choice, check_size ------------------------------------------------
+
+
+@pytest.mark.parametrize("value", [0, -2.5, 1e300, np.float32(0.5), np.int64(3)])
+def test_as_number_returns_float(value):
+    out = as_number(value, NAME)
+    assert type(out) is float and out == float(value)
+
+
+@pytest.mark.parametrize(
+    ("value", "kwargs", "pattern"),
+    [
+        ("0.5", {}, "must be a finite number, got '0.5'"),
+        (np.nan, {}, "must be a finite number, got nan"),
+        (np.inf, {"low": 0}, "must be a finite number, got inf"),
+        (True, {}, "must be a finite number, got True"),
+        ([0.5], {}, r"must be a finite number, got \[0.5\]"),
+        (1.5, {"low": 0, "high": 0.99}, r"must be within \[0, 0.99\], got 1.5"),
+        (-1.0, {"low": 0}, r"must be within \[0, inf\], got -1"),
+        (2.0, {"high": 1}, r"must be within \[-inf, 1\], got 2"),
+    ],
+)
+def test_as_number_rejects_and_names_argument(value, kwargs, pattern):
+    with pytest.raises(ValueError, match=rf"^{NAME} {pattern}$"):
+        as_number(value, NAME, **kwargs)
+
+
+def test_as_choice():
+    assert as_choice("adam", NAME, ["adam", "momentum"]) == "adam"
+    for bad in ("Adam", 3, None, ["adam"]):
+        with pytest.raises(ValueError, match=rf"^{NAME} must be one of 'adam', 'momentum'; got"):
+            as_choice(bad, NAME, ["adam", "momentum"])
+
+
+def test_check_size_names_the_counts_and_the_cap():
+    check_size(SIZE_CAP, "n_max × n_repeats")
+    with pytest.raises(
+        ValueError,
+        match=r"^n_max × n_repeats = 20,000,000 numbers is too many: "
+        r"at most 10,000,000 \(about 80 MB\)",
+    ):
+        check_size(20_000_000, "n_max × n_repeats")
