@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from helpers._validation import as_count, as_float_array, as_sample, as_scale
+from helpers._validation import as_count, as_float_array, as_sample, as_scale, check_size
 
 __all__ = [
     "gaussian_mle",
@@ -288,8 +288,9 @@ def variance_estimates(n, *, n_repeats=10_000, sigma=1.0, rng=None, average=Fals
     sizes = as_float_array(n, "n", allow_empty=False, allow_inf=False)
     if sizes.ndim > 1 or (sizes != np.round(sizes)).any() or (sizes < 1).any():
         raise ValueError(f"n must be a whole number >= 1 (or a 1-D array of them), got {n!r}")
-    sizes = sizes.astype(int)
+    sizes = np.array([as_count(k, "n") for k in sizes.ravel()]).reshape(sizes.shape)  # capped
     n_repeats = as_count(n_repeats, "n_repeats")
+    check_size(int(sizes.max()) * n_repeats, "max(n) × n_repeats")
     sigma = float(as_scale(sigma, "sigma"))
     x = np.random.default_rng(rng).normal(0.0, sigma, size=(int(sizes.max()), n_repeats))
     if average:
