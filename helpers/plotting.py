@@ -64,7 +64,7 @@ def new_figure(ncols: int = 1, *, figsize=(9.0, 3.6), dpi: int = 96):
     Returns ``(fig, axes)``; ``axes`` is a single ``Axes`` when ``ncols == 1``.
     Use it for explorers: redraw with :func:`figure_to_png`, never ``plt.show``.
     """
-    ncols = as_count(ncols, "ncols")
+    ncols = as_count(ncols, "ncols", cap=12)  # side by side: 12 is already unreadable
     fig = Figure(figsize=figsize, dpi=dpi, layout="constrained")
     FigureCanvasAgg(fig)
     axes = fig.subplots(1, ncols)
