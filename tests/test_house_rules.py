@@ -151,13 +151,14 @@ def test_exercises_use_registered_checks(nb):
     from helpers.exercises import all_exercises
 
     path, notebook = nb
-    keys = re.findall(r'check\("([^"]+)"', "".join(_source(c) for c in _code_cells(notebook)))
+    code = "".join(_source(c) for c in _code_cells(notebook))
+    keys = re.findall(r'check(?:_function)?\("([^"]+)"', code)
     assert keys, f"{path.name}: no exercise checks"
     assert all(k in all_exercises() for k in keys), keys
     assert all(k.startswith(path.name[:2] + ".") for k in keys), keys
 
 
-EXERCISE_KINDS = ("numeric", "derivation", "conceptual", "from scratch")
+EXERCISE_KINDS = ("numeric", "derivation", "conceptual", "from scratch", "write the algorithm")
 
 
 def _markdown(notebook):
@@ -175,7 +176,7 @@ def test_exercise_prompts_name_their_kind_and_how_to_answer(nb):
         m = re.search(rf"\*\*{re.escape(key)}\*\* \*\(([^)]*)\)\*", text)
         assert m, f"{path.name}: the prompt of {key} does not start '**{key}** *(kind)*'"
         assert m.group(1).startswith(EXERCISE_KINDS), f"{key}: unknown kind {m.group(1)!r}"
-        if exercise.options:
+        if getattr(exercise, "options", ()):
             prompt = next(cell for cell in _markdown(notebook) if f"**{key}**" in cell)
             assert "Answer with the letter, as a string" in prompt, (
                 f"{path.name}: multiple-choice {key} does not say how to answer"

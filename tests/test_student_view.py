@@ -1,0 +1,155 @@
+"""The student's view (CONTRIBUTING.md, "The student's view"), checked on the saved lessons.
+
+A lesson states its time (a 60-90 minute core path) and marks its "Going deeper" sections;
+code that teaches is short and visible; plotting and verification cells are collapsed; the
+answer to every "Predict first" prompt is hidden until the student opens it; and at least two
+exercises have the student write the algorithm, checked by ``check_function``.
+
+The second edition converts the lessons one at a time: ``STUDENT_VIEW`` lists the lessons that
+follow these rules, and every lesson joins it when it is converted (issue: the student's view).
+The rules that every lesson already follows run on all of them.
+"""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+LESSONS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+#: Lessons converted to the student's view so far (each joins as it is converted).
+STUDENT_VIEW: set[str] = set()
+
+CORE_MINUTES = (60, 90)
+VISIBLE_LINES, VISIBLE_COLUMNS = 12, 88
+HIDE = {"hide-input": "source_hidden", "hide-output": "outputs_hidden"}
+
+
+def _load(path):
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _source(cell):
+    return "".join(cell["source"])
+
+
+def _hidden(cell, what):
+    return bool(cell.get("metadata", {}).get("jupyter", {}).get(what))
+
+
+def _tags(cell):
+    return set(cell.get("metadata", {}).get("tags", []))
+
+
+@pytest.fixture(params=LESSONS, ids=lambda p: p.name)
+def lesson(request):
+    return request.param, _load(request.param)
+
+
+@pytest.fixture(params=LESSONS, ids=lambda p: p.name)
+def converted(request):
+    if request.param.name not in STUDENT_VIEW:
+        pytest.skip(f"{request.param.name} is not yet converted to the student's view")
+    return request.param, _load(request.param)
+
+
+def test_hide_tags_and_jupyterlab_metadata_agree(lesson):
+    """JupyterLab reads the metadata, Jupyter Book the tags: both must say the same."""
+    path, nb = lesson
+    for i, cell in enumerate(nb["cells"]):
+        for tag, key in HIDE.items():
+            assert (tag in _tags(cell)) == _hidden(cell, key), (
+                f"{path.name} cell {i}: tag {tag!r} and metadata jupyter.{key} disagree"
+            )
+
+
+def test_no_lint_directives_in_lessons(converted):
+    path, nb = converted
+    for i, cell in enumerate(nb["cells"]):
+        if cell["cell_type"] == "code":
+            found = re.search(r"#\s*(noqa|fmt:\s*(skip|off))", _source(cell))
+            assert not found, f"{path.name} cell {i}: {found.group(0)!r}; reshape the code"
+
+
+def test_the_first_cell_states_the_time_of_the_core_and_of_each_deeper_section(converted):
+    path, nb = converted
+    first = _source(nb["cells"][0])
+    m = re.search(r"\*\*Time:\*\*[^\n]*?core path about (\d+) min", first)
+    assert m, f"{path.name}: the first cell must say '**Time:** core path about N min; ...'"
+    assert CORE_MINUTES[0] <= int(m.group(1)) <= CORE_MINUTES[1], (
+        f"{path.name}: a core path of {m.group(1)} min; the course promises 60-90"
+    )
+    deeper = [
+        _source(c).splitlines()[0]
+        for c in nb["cells"]
+        if c["cell_type"] == "markdown" and re.match(r"##+ .*Going deeper", _source(c))
+    ]
+    assert deeper, f"{path.name}: no '## ... Going deeper: ...' section to skip on a first pass"
+    time_line = next(line for line in first.splitlines() if "**Time:**" in line)
+    assert "going deeper" in time_line.lower(), f"{path.name}: say how long the deeper parts take"
+
+
+def test_visible_code_is_short(converted):
+    path, nb = converted
+    for i, cell in enumerate(nb["cells"]):
+        if cell["cell_type"] != "code" or _hidden(cell, "source_hidden"):
+            continue
+        lines = _source(cell).splitlines()
+        assert len(lines) <= VISIBLE_LINES, (
+            f"{path.name} cell {i}: {len(lines)} visible lines (at most {VISIBLE_LINES}): "
+            "move plotting or verification into a collapsed cell, or code into helpers"
+        )
+        wide = [line for line in lines if len(line) > VISIBLE_COLUMNS]
+        assert not wide, f"{path.name} cell {i}: lines over {VISIBLE_COLUMNS} columns: {wide[:2]}"
+
+
+def test_predict_first_answers_are_hidden_until_opened(converted):
+    path, nb = converted
+    cells = nb["cells"]
+    prompts = [
+        i
+        for i, c in enumerate(cells)
+        if c["cell_type"] == "markdown" and "**Predict first" in _source(c)
+    ]
+    assert prompts, f"{path.name}: no 'Predict first' prompt"
+    for i in prompts:
+        reveal = next(
+            (j for j in range(i + 1, len(cells)) if cells[j]["cell_type"] == "code"), None
+        )
+        assert reveal is not None, f"{path.name} cell {i}: a prediction with nothing to reveal it"
+        between = cells[i + 1 : reveal]
+        assert all(_hidden(c, "source_hidden") for c in between), (
+            f"{path.name} cell {i}: text between the prompt and its reveal must be collapsed"
+        )
+        assert _hidden(cells[reveal], "outputs_hidden"), (
+            f"{path.name} cell {reveal}: the answer to the prediction in cell {i} is in view; "
+            "collapse its output (jupyter.outputs_hidden and the hide-output tag)"
+        )
+    for i, c in enumerate(cells):
+        if c["cell_type"] == "markdown" and _source(c).startswith("**Answer.**"):
+            assert _hidden(c, "source_hidden"), f"{path.name} cell {i}: an answer in view"
+
+
+def test_at_least_two_write_the_algorithm_exercises(converted):
+    from helpers.exercises import FunctionExercise, all_exercises
+
+    path, nb = converted
+    number = path.name[:2]
+    keys = [
+        k
+        for k, ex in all_exercises().items()
+        if k.startswith(number + ".") and isinstance(ex, FunctionExercise)
+    ]
+    assert len(keys) >= 2, f"{path.name}: {len(keys)} write-the-algorithm exercises (at least 2)"
+    code = "\n".join(_source(c) for c in nb["cells"] if c["cell_type"] == "code")
+    for key in keys:
+        assert f'check_function("{key}"' in code, f"{path.name}: no starter cell checks {key}"
+    starters = [
+        _source(c)
+        for c in nb["cells"]
+        if c["cell_type"] == "code" and "check_function(" in _source(c)
+    ]
+    assert all("raise NotImplementedError" in s for s in starters), (
+        f"{path.name}: a starter cell leaves the body to the student (raise NotImplementedError)"
+    )
