@@ -16,13 +16,15 @@ Two implementations of EM share one interface:
   ``(n_samples, n_components)`` layout of the textbook and of scikit-learn. The notebook
   calls them step by step.
 * the **fast path** (:class:`GaussianMixture` and :func:`em` use it by default): one
-  iteration needs only the *sufficient statistics* :math:`\\sum_n r_{nk}`,
-  :math:`\\sum_n r_{nk} x_n` and :math:`\\sum_n r_{nk} x_n x_n^\\top`. Both the log densities
-  and these sums are linear in the features :math:`\\phi(x) = (x_i x_j, x_i, 1)`, so an
-  iteration is two small matrix products per block of points, in a ``(K, block)`` layout
-  whose reductions over components run over contiguous memory, block by block so the
-  temporaries stay in cache. The tests check that both paths agree with each other and
-  with ``sklearn.mixture.GaussianMixture`` from the same start.
+  pass over the data per iteration, block by block in a ``(K, block)`` layout whose
+  reductions over components run over contiguous memory, so the temporaries stay in
+  cache. It needs only the *sufficient statistics* :math:`\\sum_n r_{nk}`,
+  :math:`\\sum_n r_{nk} u_n` and :math:`\\sum_n r_{nk} u_n u_n^\\top`, with each point
+  measured from the component's current mean, :math:`u_n = x_n - \\mu_k`: so the
+  covariances keep full accuracy however far the clusters lie from the origin (the
+  textbook one-pass :math:`E[xx^\\top] - \\mu\\mu^\\top` loses about
+  :math:`\\epsilon\\,\\|\\mu\\|^2/\\sigma^2` of it). The tests check that both paths agree
+  with each other and with ``sklearn.mixture.GaussianMixture`` from the same start.
 
 Shapes follow scikit-learn: ``X`` is ``(n_samples, n_features)``; 1-D data may be a 1-D
 array (it is read as one feature). A fitted model stores ``means_`` as
@@ -387,68 +389,77 @@ def _as_nonnegative(value, name):
 
 
 class _SufficientStatistics:
-    """One EM iteration from the sufficient statistics, block by block, in a (K, block) layout.
+    r"""One EM iteration in one pass over the data, block by block, in a (K, block) layout.
 
-    ``log(alpha_k N(x; mu_k, Sigma_k))`` is a linear function of the features
-    ``phi(x) = (x_i x_j for i <= j, x_i, 1)``; so is every sum the M-step needs
-    (``sum_n r_nk phi(x_n)`` holds ``N_k``, ``sum r x`` and ``sum r x x^T``). The features
-    are computed once per fit; an iteration is then ``a = W^T phi`` (the log densities),
-    a logsumexp over the K rows of ``a``, and ``stats += r phi^T``. Centring the data on
-    its mean first keeps the expanded quadratic form accurate.
+    Each component's statistics are accumulated about a reference point of its own, its
+    current mean :math:`m_k`: with :math:`u = x - m_k`, the E-step needs only
+    :math:`\|L_k^{-1} u\|^2` and the M-step the sums :math:`\sum_n r_{nk}`,
+    :math:`\sum_n r_{nk} u_n` and :math:`\sum_n r_{nk} u_n u_n^\top`, from which
+
+    .. math:: \mu_k^{new} = m_k + \delta_k, \quad \delta_k = \frac{\sum r u}{N_k}, \quad
+              \Sigma_k^{new} = \frac{\sum r u u^\top}{N_k} - \delta_k \delta_k^\top.
+
+    The subtraction :math:`\delta\delta^\top` is small (the step of the mean), so nothing
+    cancels, however far the clusters lie from the origin or from each other. (Expanding
+    :math:`E[xx^\top] - \mu\mu^\top` about one shared origin loses about
+    :math:`\epsilon \|x - \text{origin}\|^2 / \sigma^2` of relative accuracy: 2e-3 for two
+    clusters of spread 1 placed 1e6 apart.) The data are stored once, transposed into
+    blocks of 8192 points so the (K, block) temporaries stay in cache and every reduction
+    over components runs over contiguous memory.
     """
 
     def __init__(self, X, block=8192):
         self.n, self.d = X.shape
-        self.shift = X.mean(axis=0)
+        self.shift = X.mean(axis=0)  # only to keep the stored values small
         Xc = X - self.shift
-        self.iu = np.triu_indices(self.d)
-        self.quad_factor = np.where(self.iu[0] == self.iu[1], -0.5, -1.0)  # x_i x_j weights
-        phi = np.concatenate([Xc[:, self.iu[0]] * Xc[:, self.iu[1]], Xc, np.ones((self.n, 1))], 1)
-        self.blocks = [np.ascontiguousarray(phi[s : s + block].T) for s in range(0, self.n, block)]
-
-    def _coefficients(self, weights, means, chol):
-        """W of shape (K, F): log(alpha_k N(x; mu_k, Sigma_k)) = W[k] . phi(x)."""
-        i, j = self.iu
-        inv_chol = np.linalg.inv(chol)
-        prec = np.swapaxes(inv_chol, 1, 2) @ inv_chol  # Sigma_k^{-1}, (K, d, d)
-        mc = means - self.shift  # the means in centred coordinates
-        lin = np.einsum("kij,kj->ki", prec, mc)  # Sigma^{-1} mu
-        log_det = np.log(np.diagonal(chol, axis1=1, axis2=2)).sum(axis=1)
-        with np.errstate(divide="ignore"):
-            log_w = np.log(weights)
-        W = np.empty((len(weights), i.size + self.d + 1))
-        W[:, : i.size] = prec[:, i, j] * self.quad_factor  # x_i x_j terms
-        W[:, i.size : -1] = lin
-        W[:, -1] = log_w - 0.5 * (self.d * _LOG_2PI + np.sum(lin * mc, 1)) - log_det
-        return W
+        self.blocks = [np.ascontiguousarray(Xc[s : s + block].T) for s in range(0, self.n, block)]
 
     def iterate(self, weights, means, chol, reg_covar):
         """One E-step and M-step. Returns the new parameters and the mean log-likelihood
         of the *old* ones (what scikit-learn records for this iteration)."""
-        W = self._coefficients(weights, means, chol)  # (K, F)
-        stats = np.zeros(W.shape[::-1])  # (F, K)
+        K, d = means.shape
+        inv_chol = np.linalg.inv(chol)  # z = L_k^{-1} u
+        ref = means - self.shift  # (K, d): each component's reference point, its mean
+        log_det = np.log(np.diagonal(chol, axis1=1, axis2=2)).sum(axis=1)
+        with np.errstate(divide="ignore"):
+            const = (np.log(weights) - 0.5 * d * _LOG_2PI - log_det)[:, None]  # (K, 1)
+        n_k, s1, s2 = np.zeros(K), np.zeros((K, d)), np.zeros((K, d, d))
         total = 0.0
         # s below lies in [1, K], so a product of `chunk` of them cannot overflow.
-        chunk = 1 << int(np.log2(1000 / np.log2(W.shape[0] + 1)))
-        for phi in self.blocks:  # a loop over blocks of 8192 points, for the cache
-            a = W @ phi  # (K, B): log alpha_k N(x_n | k)
+        chunk = 1 << int(np.log2(1000 / np.log2(K + 1)))
+        half_prec = (-0.5 * inv_chol[:, 0, 0] ** 2)[:, None]  # 1-D: -1 / (2 sigma_k^2)
+        for xb in self.blocks:  # a loop over blocks of 8192 points, for the cache
+            if d == 1:
+                u = xb - ref  # (K, B): x_n - m_k
+                a = u * half_prec
+                a *= u
+            else:
+                u = xb[None] - ref[:, :, None]  # (K, d, B)
+                z = inv_chol @ u
+                z *= z
+                a = z.sum(axis=1)
+                a *= -0.5
+            a += const  # (K, B): log alpha_k N(x_n | k)
             top = a.max(axis=0)  # reductions over K run over contiguous rows
             np.subtract(a, top, out=a)
             np.exp(a, out=a)
             s = a.sum(axis=0)  # p(x_n) / exp(top_n)
             total += _sum_log(s, chunk) + top.sum()  # sum of log p(x_n)
             a *= 1.0 / s  # responsibilities, (K, B)
-            stats += phi @ a.T  # sum_n phi(x_n) r_nk, (F, K)
-        stats = stats.T
-        d, (i, j) = self.d, self.iu
-        nk = stats[:, -1] + _EPS10
-        mean_c = stats[:, -1 - d : -1] / nk[:, None]
-        second = np.zeros((W.shape[0], d, d))
-        second[:, i, j] = stats[:, : i.size]
-        second[:, j, i] = stats[:, : i.size]
-        cov = second / nk[:, None, None] - mean_c[:, :, None] * mean_c[:, None, :]
+            n_k += a.sum(axis=1)
+            if d == 1:
+                ru = a * u
+                s1[:, 0] += ru.sum(axis=1)
+                s2[:, 0, 0] += np.einsum("kb,kb->k", ru, u)
+            else:
+                ru = u * a[:, None, :]
+                s1 += ru.sum(axis=2)
+                s2 += ru @ u.transpose(0, 2, 1)
+        nk = n_k + _EPS10
+        delta = s1 / nk[:, None]  # the step of each mean
+        cov = s2 / nk[:, None, None] - delta[:, :, None] * delta[:, None, :]
         cov += reg_covar * np.eye(d)
-        return (nk / nk.sum(), mean_c + self.shift, cov), total / self.n
+        return (nk / nk.sum(), means + delta, cov), total / self.n
 
 
 def _sum_log(s, chunk):
@@ -506,6 +517,7 @@ def em(X, weights, means, covariances, *, tol=1e-3, max_iter=100, reg_covar=1e-6
     tol : float, default 1e-3
         Stop when the mean log-likelihood per sample changes by less than ``tol``.
     max_iter : int, default 100
+        ``0`` runs no iteration: the result is the start (``n_iter = 0``, no lower bound).
     reg_covar : float, default 1e-6
     fast : bool, default True
         The sufficient-statistics path; ``False`` runs :func:`e_step` and :func:`m_step`.
@@ -524,15 +536,20 @@ def em(X, weights, means, covariances, *, tol=1e-3, max_iter=100, reg_covar=1e-6
     M-step gives :math:`\\theta_t`. It stops when
     :math:`|\\bar\\ell(\\theta_{t-1}) - \\bar\\ell(\\theta_{t-2})| < \\text{tol}`.
     EM guarantees :math:`\\bar\\ell(\\theta_t) \\ge \\bar\\ell(\\theta_{t-1})`.
+
+    A component has *collapsed* when its variance in some direction falls below
+    ``1e-13`` times the data's variance **in that feature's own unit** (the check is
+    made on the covariance rescaled by each feature's variance, so features in different
+    units, an income and a rate, do not trip it); the error then says what to change.
     """
     X = _as_data(X)
     tol = _as_nonnegative(tol, "tol")
-    max_iter = as_count(max_iter, "max_iter")
+    max_iter = as_count(max_iter, "max_iter", minimum=0)
     reg_covar = _as_nonnegative(reg_covar, "reg_covar")
     w, m, c, chol = _check_mixture(weights, means, covariances, X.shape[1])
     if X.shape[0] < w.size:
         raise ValueError(f"X has {X.shape[0]} samples, fewer than the {w.size} components")
-    floor = 1e-13 * X.var(axis=0).max()  # a variance this small is a collapsed component
+    scale = _feature_scale(X)  # each feature's variance, to measure collapse in its unit
     stats = _SufficientStatistics(X) if fast else None
     path = [(w, m, c)] if keep_path else []
     lower_bounds, converged, previous = [], False, -np.inf
@@ -543,7 +560,8 @@ def em(X, weights, means, covariances, *, tol=1e-3, max_iter=100, reg_covar=1e-6
             log_prob_norm, log_resp = e_step(X, w, m, c)
             bound = float(log_prob_norm.mean())
             w, m, c = m_step(X, np.exp(log_resp), reg_covar)
-        chol = _check_not_collapsed(_cholesky(c, "covariances"), floor, len(lower_bounds) + 1)
+        chol = _check_not_collapsed(_cholesky(c, "covariances"), scale, reg_covar,
+                                    len(lower_bounds) + 1)  # fmt: skip
         lower_bounds.append(float(bound))
         if keep_path:
             path.append((w, m, c))
@@ -554,18 +572,47 @@ def em(X, weights, means, covariances, *, tol=1e-3, max_iter=100, reg_covar=1e-6
     return EMResult(w, m, c, lower_bounds, converged, len(lower_bounds), path)
 
 
-def _check_not_collapsed(chol, floor, iteration):
-    """A ValueError when a component's variance (in some direction) fell below ``floor``."""
-    smallest = np.diagonal(chol, axis1=1, axis2=2).min(axis=1) ** 2  # (K,)
-    if (smallest <= floor).any():
+def _feature_scale(X):
+    """Each feature's variance (a constant feature borrows the largest, or 1)."""
+    var = X.var(axis=0)
+    return np.where(var > 0, var, var.max() if var.max() > 0 else 1.0)
+
+
+_COLLAPSE = 1e-13  # a variance below this fraction of the feature's own is a collapse
+
+
+def _check_not_collapsed(chol, scale, reg_covar, iteration):
+    """A ValueError when a component's variance, in some direction and measured in units
+    of each feature's own variance ``scale`` (n_features,), fell below ``_COLLAPSE``.
+
+    The squared diagonal of the Cholesky factor of :math:`D^{-1/2} \\Sigma D^{-1/2}`
+    (``D`` the feature variances) is ``L_ii^2 / D_i``: the variance of feature ``i``
+    left once the features before it are known, relative to the feature's spread.
+    """
+    relative = np.diagonal(chol, axis1=1, axis2=2) ** 2 / scale  # (K, d)
+    smallest = relative.min(axis=1)  # (K,)
+    if (smallest <= _COLLAPSE).any():
         k = int(np.argmin(smallest))
-        raise ValueError(
+        i = int(np.argmin(relative[k]))
+        var_i = float(np.diagonal(chol[k])[i] ** 2)
+        head = (
             f"component {k + 1} of {smallest.size} collapsed onto a single point at iteration "
-            f"{iteration} (variance {smallest[k]:.1e}): the log-likelihood grows without bound. "
-            "Set reg_covar > 0, "
-            "for example the default 1e-6 on standardised data (about 1e-6 times the data's "
-            "variance in data units)."
+            f"{iteration} (variance {var_i:.1e} in feature {i + 1}, whose variance in the data "
+            f"is {scale[i]:.3g}): the log-likelihood grows without bound. "
         )
+        if reg_covar > 0:
+            advice = (
+                f"reg_covar = {reg_covar:g} is too small for this feature's unit (below "
+                f"{_COLLAPSE:g} times its variance): increase reg_covar to about 1e-6 times "
+                f"the smallest feature variance ({1e-6 * scale.min():.2g}), or standardise "
+                "the features and keep the default 1e-6."
+            )
+        else:
+            advice = (
+                "Set reg_covar > 0, for example the default 1e-6 on standardised data (about "
+                "1e-6 times the smallest feature variance, in data units)."
+            )
+        raise ValueError(head + advice)
     return chol
 
 
@@ -579,23 +626,29 @@ class GaussianMixture:
 
     Parameters
     ----------
-    n_components : int
+    n_components : int, default 1
         Number of components K.
     covariance_type : {"full"}, default "full"
         Each component has its own full covariance matrix (the only type implemented).
     tol : float, default 1e-3
         Convergence threshold on the change of the mean log-likelihood per sample.
     max_iter : int, default 100
-        Maximum number of EM iterations.
+        Maximum number of EM iterations. ``0`` keeps the start (as scikit-learn: no warning,
+        ``n_iter_ = 0``, ``lower_bound_ = -inf``), a way to see the initial parameters.
     reg_covar : float, default 1e-6
         Added to the diagonal of every covariance: no component can collapse onto a point.
+        It is in the data's squared units: on features of very different scales, standardise
+        them or choose it for the smallest one (the collapse error says so).
     weights_init : array-like of shape (n_components,), optional
     means_init : array-like of shape (n_components, n_features), optional
     covariances_init : array-like of shape (n_components, n_features, n_features), optional
         A documented start. (scikit-learn takes ``precisions_init``, the inverses.) Any
-        left out is filled in: weights equal, means ``K`` distinct data points drawn with
-        ``random_state``, covariances the covariance of the data (divided by n).
-        scikit-learn fills them in from k-means instead.
+        left out is filled in: weights equal, means ``K`` data points with distinct values
+        drawn with ``random_state`` (rows are drawn at random; a row equal to one already
+        drawn, as in tied or rounded data, is replaced by another draw), covariances the
+        covariance of the data (divided by n). A ``ValueError`` names ``n_components``
+        when ``X`` has fewer than ``K`` distinct rows. scikit-learn fills them in from
+        k-means instead.
     random_state : None, int or numpy.random.Generator
         Used only to draw missing starting means.
 
@@ -619,6 +672,22 @@ class GaussianMixture:
     EM alternates :func:`e_step` and :func:`m_step` (here through the faster
     sufficient-statistics path of :func:`em`, equal to rounding).
 
+    Where this class differs from ``sklearn.mixture.GaussianMixture`` (1.9):
+
+    * only ``covariance_type="full"``; no ``n_init``, ``init_params``, ``warm_start``,
+      ``verbose``; the start is drawn from the data, not from k-means (above), and
+      ``covariances_init`` replaces ``precisions_init``;
+    * :meth:`sample` takes its generator as ``rng=`` (scikit-learn reuses
+      ``random_state``), so the draws differ; like scikit-learn it returns ``(X, labels)``
+      grouped by component (all draws of component 0 first, then 1, ...);
+    * input of any float dtype (float32 included) is computed and stored in float64
+      (scikit-learn keeps float32 as float32);
+    * a fit needs at least 2 samples and at least ``n_components`` (both a
+      ``ValueError``, as scikit-learn);
+    * a collapsed component is a ``ValueError`` saying what to change (scikit-learn
+      raises one too, from its Cholesky factorisation);
+    * no ``precisions_`` / ``precisions_cholesky_`` attributes and no ``fit_predict``.
+
     Examples
     --------
     >>> X = np.r_[np.zeros(50) - 2, np.zeros(50) + 2] + np.tile([-0.1, 0.1], 50)
@@ -627,7 +696,7 @@ class GaussianMixture:
     [-2.0, 2.0]
     """
 
-    def __init__(self, n_components, *, covariance_type="full", tol=1e-3, max_iter=100,
+    def __init__(self, n_components=1, *, covariance_type="full", tol=1e-3, max_iter=100,
                  reg_covar=1e-6, weights_init=None, means_init=None, covariances_init=None,
                  random_state=None):  # fmt: skip
         self.n_components = as_count(n_components, "n_components")
@@ -635,7 +704,7 @@ class GaussianMixture:
             raise ValueError(f"covariance_type must be 'full', got {covariance_type!r}")
         self.covariance_type = covariance_type
         self.tol = _as_nonnegative(tol, "tol")
-        self.max_iter = as_count(max_iter, "max_iter")
+        self.max_iter = as_count(max_iter, "max_iter", minimum=0)
         self.reg_covar = _as_nonnegative(reg_covar, "reg_covar")
         K = self.n_components
         self.weights_init = (
@@ -655,12 +724,11 @@ class GaussianMixture:
         self.random_state = random_state
 
     def _start(self, X):
-        n, d = X.shape
+        d = X.shape[1]
         K = self.n_components
         w = np.full(K, 1.0 / K) if self.weights_init is None else self.weights_init
         if self.means_init is None:
-            rng = np.random.default_rng(self.random_state)
-            m = X[rng.choice(n, size=K, replace=False)]
+            m = X[_distinct_rows(X, K, np.random.default_rng(self.random_state))]
         else:
             m = self.means_init
         if m.shape[1] != d:
@@ -677,6 +745,11 @@ class GaussianMixture:
     def fit(self, X, y=None):
         """Fit by EM from the start; returns ``self``. Warns if not converged by ``max_iter``."""
         X = _as_data(X)
+        if X.shape[0] < 2:
+            raise ValueError(
+                f"X has n_samples = {X.shape[0]}; fitting needs at least 2 samples "
+                "(as scikit-learn's GaussianMixture)"
+            )
         if X.shape[0] < self.n_components:
             raise ValueError(
                 f"X has n_samples = {X.shape[0]}, fewer than n_components = {self.n_components}"
@@ -691,8 +764,8 @@ class GaussianMixture:
         self.converged_ = result.converged
         self.n_iter_ = result.n_iter
         self.lower_bounds_ = result.lower_bounds
-        self.lower_bound_ = result.lower_bounds[-1]
-        if not self.converged_:
+        self.lower_bound_ = result.lower_bounds[-1] if result.lower_bounds else -np.inf
+        if not self.converged_ and self.max_iter > 0:  # max_iter = 0 asks for the start
             warnings.warn(
                 f"EM did not converge in max_iter = {self.max_iter} iterations (the last change "
                 f"of the mean log-likelihood was above tol = {self.tol:g}). Increase max_iter, "
@@ -731,11 +804,20 @@ class GaussianMixture:
         """The most responsible component of each sample, shape (n_samples,)."""
         return np.argmax(self.predict_proba(X), axis=1)
 
-    def sample(self, n=1, *, rng=None):
-        """Draw ``n`` samples by ancestral sampling; returns ``(X, labels)``, X of shape (n, d)."""
+    def sample(self, n_samples=1, *, rng=None):
+        """Draw ``n_samples`` points by ancestral sampling, grouped by component.
+
+        Returns ``(X, labels)``: X of shape (n_samples, n_features) and labels of shape
+        (n_samples,), sorted by component as scikit-learn returns them (the draws of
+        component 0 first). ``rng`` (None, int or Generator) drives the draws; scikit-learn
+        uses ``random_state`` instead.
+        """
         if not hasattr(self, "weights_"):
             raise ValueError("this GaussianMixture is not fitted yet: call fit(X) first")
-        return mixture_sample(n, self.weights_, self.means_, self.covariances_, rng=rng)
+        n_samples = as_count(n_samples, "n_samples")
+        X, z = mixture_sample(n_samples, self.weights_, self.means_, self.covariances_, rng=rng)
+        order = np.argsort(z, kind="stable")
+        return X[order], z[order]
 
     def _n_parameters(self):
         K, d = self.means_.shape
@@ -750,6 +832,35 @@ class GaussianMixture:
         """Akaike information criterion, :math:`-2 \\ell + 2p` (lower is better)."""
         X = self._check_fitted(X)
         return -2 * self.score(X) * X.shape[0] + 2 * self._n_parameters()
+
+
+def _distinct_rows(X, k, rng):
+    """Indices of ``k`` rows of ``X`` with distinct values, drawn at random.
+
+    The first draw is ``rng.choice(n, k, replace=False)``; each row equal to one drawn
+    before it is replaced by a draw among the rows whose values are not yet taken.
+    """
+    n = X.shape[0]
+    _, first, inverse = np.unique(X, axis=0, return_index=True, return_inverse=True)
+    inverse = inverse.reshape(-1)
+    if first.size < k:
+        raise ValueError(
+            f"X has {first.size} distinct point(s), fewer than n_components = {k}: "
+            "a random start needs a distinct point per component. Use fewer components, "
+            "or pass means_init."
+        )
+    idx = rng.choice(n, size=k, replace=False)
+    taken, keep = set(), []
+    for i in idx:
+        if inverse[i] not in taken:
+            taken.add(inverse[i])
+            keep.append(int(i))
+    while len(keep) < k:
+        free = np.flatnonzero(~np.isin(inverse, list(taken)))
+        i = int(rng.choice(free))
+        taken.add(inverse[i])
+        keep.append(i)
+    return np.array(keep)
 
 
 def _n_features(covariances):

@@ -251,7 +251,7 @@ def test_keep_path_holds_every_iterate():
         ({"covariance_type": "diag"}, "covariance_type"),
         ({"tol": -1.0}, "tol"),
         ({"reg_covar": -1e-6}, "reg_covar"),
-        ({"max_iter": 0}, "max_iter"),
+        ({"max_iter": -1}, "max_iter"),  # 0 keeps the start, as scikit-learn
     ],
 )  # fmt: skip
 def test_bad_constructor_arguments_name_the_argument(kwargs, arg):
@@ -320,3 +320,142 @@ def test_fast_em_iteration_is_at_least_twice_as_fast_as_sklearn():
         sk._m_step(X, sk._e_step(X)[1])
         t_sk.append(time.perf_counter() - t)
     assert min(t_ours) <= 0.5 * min(t_sk)
+
+
+# --------------------------------------------------------------------------- issue 14 (part 4)
+
+
+def _start_of(gm, X):
+    """The start a GaussianMixture would use: a fit with max_iter = 0 (as scikit-learn)."""
+    g = GaussianMixture(gm.n_components, max_iter=0, random_state=gm.random_state,
+                        reg_covar=gm.reg_covar).fit(X)  # fmt: skip
+    return g.weights_, g.means_, g.covariances_
+
+
+def test_b1_features_in_different_units_fit_like_sklearn():
+    # Income (spread 3e4) beside a rate (spread 5e-3): the collapse test was scaled by
+    # the largest feature's variance, so the rate's variance looked like a collapse.
+    rng = np.random.default_rng(0)
+    X = np.c_[rng.normal(5e4, 3e4, 500), rng.normal(0.05, 0.005, 500)]
+    gm = GaussianMixture(2, random_state=0).fit(X)
+    w, m, c = _start_of(gm, X)
+    sk = SkGaussianMixture(2, weights_init=w, means_init=m, precisions_init=np.linalg.inv(c))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        sk.fit(X)
+    assert gm.n_iter_ == sk.n_iter_
+    for ours, theirs in [(gm.weights_, sk.weights_), (gm.covariances_, sk.covariances_)]:
+        assert rel(ours, theirs) < 1e-7
+    for j in range(2):  # each feature in its own unit
+        assert rel(gm.means_[:, j], sk.means_[:, j]) < 1e-7
+        assert rel(gm.covariances_[:, j, j], sk.covariances_[:, j, j]) < 1e-7
+    assert gm.lower_bound_ == pytest.approx(sk.lower_bound_, rel=1e-10)
+
+
+def test_b1_collapse_message_when_reg_covar_is_already_positive():
+    x = np.r_[np.linspace(-2, 2, 40), 5.0, 5.0]
+    start = ([0.5, 0.5], [[0.0], [5.0]], [[[1.0]], [[0.01]]])
+    with pytest.raises(ValueError, match="component 2 of 2 collapsed") as info:
+        em(x, *start, reg_covar=1e-20, max_iter=50)
+    message = str(info.value)
+    assert "Set reg_covar > 0" not in message
+    assert "reg_covar = 1e-20 is too small" in message and "increase reg_covar" in message
+    with pytest.raises(ValueError, match="Set reg_covar > 0"):  # the advice when it is 0
+        em(x, *start, reg_covar=0.0, max_iter=50)
+
+
+def test_b2_random_starts_are_distinct_values_on_tied_data():
+    waiting = load_old_faithful()["waiting"].to_numpy()  # whole minutes: many ties
+    for seed in range(20):
+        _, m, _ = _start_of(GaussianMixture(3, random_state=seed), waiting)
+        assert np.unique(m[:, 0]).size == 3, seed
+    gm = GaussianMixture(3, random_state=0, tol=1e-6, max_iter=1000).fit(waiting)
+    gaps = np.diff(np.sort(gm.means_[:, 0]))
+    assert gaps.min() > 1.0  # was [54.62, 80.09, 80.09]: two equal components forever
+
+
+def test_b2_fewer_distinct_points_than_components_is_a_clear_error():
+    with pytest.raises(ValueError, match=r"2 distinct.*n_components = 3"):
+        GaussianMixture(3, random_state=0).fit([1.0, 1.0, 2.0, 2.0, 2.0])
+    with pytest.raises(ValueError, match=r"1 distinct.*n_components = 2"):
+        GaussianMixture(2).fit(np.ones((10, 2)))
+    # A documented start needs no distinct points.
+    GaussianMixture(2, means_init=[[0.0], [3.0]]).fit([1.0, 1.0, 2.0, 2.0, 2.0])
+
+
+@pytest.mark.parametrize("d", [1, 2])
+@pytest.mark.parametrize("offset", [1e6, -3e7])
+def test_b3_fast_path_is_accurate_far_from_the_origin(d, offset):
+    # Two clusters of spread 1, 1e6 apart and far from the origin: the one-pass
+    # E[xx^T] - mu mu^T lost 2e-3 (relative) against scikit-learn after 5 iterations.
+    rng = np.random.default_rng(0)
+    X = np.r_[rng.normal(0, 1, (500, d)), rng.normal(1e6, 1, (500, d))] + offset
+    start = (np.array([0.4, 0.6]), X[[3, 700]] + 0.5, np.array([4 * np.eye(d), np.eye(d)]))
+    sk = SkGaussianMixture(2, weights_init=start[0], means_init=start[1], max_iter=5, tol=0.0,
+                           precisions_init=np.linalg.inv(start[2]))  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        sk.fit(X)
+    for fast in (True, False):
+        ours = em(X, *start, max_iter=5, tol=0.0, fast=fast)
+        assert rel(ours.covariances, sk.covariances_) < 1e-8
+        assert rel(ours.weights, sk.weights_) < 1e-12
+        # Relative to the spread (1), plus the rounding of scikit-learn's own resp.T @ X
+        # (a sum of 500 values near the offset: about sqrt(n) eps |mean|).
+        assert np.abs(ours.means - sk.means_).max() < 1e-8 + 1e-14 * np.abs(sk.means_).max()
+        np.testing.assert_allclose(ours.lower_bounds, sk.lower_bounds_, rtol=1e-10)
+
+
+def test_default_is_one_component_like_sklearn(rng):
+    X = rng.normal(size=(200, 2))
+    gm = GaussianMixture().fit(X)
+    assert gm.n_components == 1
+    np.testing.assert_allclose(gm.means_[0], X.mean(axis=0), rtol=1e-12)
+    np.testing.assert_allclose(gm.covariances_[0], np.cov(X.T, bias=True) + 1e-6 * np.eye(2),
+                               rtol=1e-10)  # fmt: skip
+
+
+def test_sample_takes_n_samples_and_groups_by_component_like_sklearn(rng):
+    X = np.r_[rng.normal(-5, 1, (100, 2)), rng.normal(5, 1, (300, 2))]
+    gm = GaussianMixture(2, random_state=0).fit(X)
+    x1, z1 = gm.sample()
+    assert x1.shape == (1, 2) and z1.shape == (1,)
+    x, z = gm.sample(n_samples=4000, rng=1)
+    assert x.shape == (4000, 2)
+    assert np.all(np.diff(z) >= 0)  # grouped by component, as scikit-learn returns them
+    for k in range(2):
+        np.testing.assert_allclose(x[z == k].mean(axis=0), gm.means_[k], atol=0.15)
+        assert abs(np.mean(z == k) - gm.weights_[k]) < 0.03
+
+
+def test_max_iter_zero_keeps_the_start_like_sklearn():
+    X, (w, m, c) = blobs(0, 2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no ConvergenceWarning: the start was asked for
+        gm = GaussianMixture(3, max_iter=0, weights_init=w, means_init=m,
+                             covariances_init=c).fit(X)  # fmt: skip
+        # (scikit-learn 1.9.1 fails with max_iter = 0 and precisions_init: its own start)
+        sk = SkGaussianMixture(3, max_iter=0, means_init=m, random_state=0).fit(X)
+    np.testing.assert_array_equal(gm.means_, m)
+    np.testing.assert_array_equal(sk.means_, m)
+    np.testing.assert_array_equal(gm.covariances_, c)
+    assert gm.n_iter_ == sk.n_iter_ == 0 and gm.converged_ is sk.converged_ is False
+    assert gm.lower_bound_ == sk.lower_bound_ == -np.inf and gm.lower_bounds_ == []
+    with pytest.raises(ValueError, match="max_iter"):
+        GaussianMixture(2, max_iter=-1)
+
+
+def test_float32_input_is_fitted_in_float64():
+    X, _ = blobs(2, 2)
+    a = GaussianMixture(3, random_state=0).fit(X.astype(np.float32))
+    b = GaussianMixture(3, random_state=0).fit(X.astype(np.float32).astype(np.float64))
+    assert a.means_.dtype == np.float64 and a.covariances_.dtype == np.float64
+    np.testing.assert_array_equal(a.means_, b.means_)
+    assert a.score(X.astype(np.float32)) == b.score(X.astype(np.float32).astype(float))
+
+
+def test_fit_on_one_sample_is_a_clear_error_like_sklearn():
+    with pytest.raises(ValueError, match=r"X has n_samples = 1; fitting needs at least 2"):
+        GaussianMixture(1).fit([[1.0, 2.0]])
+    with pytest.raises(ValueError, match=r"minimum of 2"):
+        SkGaussianMixture(1).fit([[1.0, 2.0]])
