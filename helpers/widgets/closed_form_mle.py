@@ -12,7 +12,14 @@ import functools
 
 import numpy as np
 
-from helpers._validation import as_count, as_float_array, as_sample, as_scale
+from helpers._validation import (
+    as_count,
+    as_float_array,
+    as_number,
+    as_sample,
+    as_scale,
+    check_size,
+)
 from helpers.distributions import normal_pdf
 from helpers.mle import gaussian_mle, laplace_mle, variance_estimates
 from helpers.plotting import COLORS, new_figure, plot_histogram
@@ -64,13 +71,15 @@ def variance_bias_explorer(*, n=3, n_max=30, n_repeats=10_000, sigma=1.0, seed=0
         ``result``: ``n``, ``mean_mle``, ``mean_ddof1``, ``theory_mle`` (=(n-1)/n sigma^2),
         ``var`` (sigma^2) and ``ratio`` (mean_mle / mean_ddof1, exactly (n-1)/n).
     """
-    n_max = as_count(n_max, "n_max", minimum=3)
+    n_max = as_count(n_max, "n_max", minimum=3, cap=1000)  # a slider of 1000 sizes
     n = as_count(n, "n", minimum=2)
     if n > n_max:
         raise ValueError(f"n must be <= n_max = {n_max}, got {n}")
     n_repeats = as_count(n_repeats, "n_repeats")
+    check_size(n_max * n_repeats, "n_max × n_repeats")  # one seed's draws
     sigma = float(as_scale(sigma, "sigma"))
-    seed = as_count(seed, "seed", minimum=0)
+    # every seed up to max(20, seed) is drawn up front: keep that a moment's work
+    seed = as_count(seed, "seed", minimum=0, cap=100)
     var = sigma**2
     sizes = np.arange(2, n_max + 1)
 
@@ -179,7 +188,7 @@ def variance_bias_explorer(*, n=3, n_max=30, n_repeats=10_000, sigma=1.0, seed=0
 
     controls = {
         "n": int_slider("sample size n", n, 2, n_max),
-        "seed": seed_slider(seed),
+        "seed": seed_slider(seed, max=max_seed, name="seed"),
     }
     return Explorer(controls, view, fig, title="The variance MLE is low by (n - 1)/n on average")
 
@@ -235,7 +244,13 @@ def outlier_explorer(x, *, name="x", unit="", position=None, max_position=None, 
     slider_hi = float(np.ceil(max_position / step) * step)
     if position is None:
         position = max_position
-    position = float(as_float_array(position, "position", allow_empty=False, allow_inf=False))
+    position = as_number(position, "position", low=slider_lo, high=slider_hi)
+    if np.ndim(bins) == 0 and not isinstance(bins, str):
+        bins = as_count(bins, "bins", cap=1000)
+    elif not isinstance(bins, str):  # edges (a name such as "auto" is numpy's to check)
+        bins = as_sample(bins, "bins")
+        if bins.size < 2 or (np.diff(bins) <= 0).any():
+            raise ValueError("bins must be at least two edges in increasing order")
     u = f" {unit}" if unit else ""
     in_unit = f" ({unit})" if unit else ""
     mean0, var0 = gaussian_mle(x)

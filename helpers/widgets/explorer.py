@@ -42,7 +42,7 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from helpers._validation import as_scale
+from helpers._validation import as_choice, as_number, as_scale
 from helpers.plotting import BlitRenderer, figure_to_png
 
 __all__ = [
@@ -70,37 +70,80 @@ def _common(description, readout_format) -> dict:
     }
 
 
-def float_slider(description, value, min, max, step, *, readout_format=".2f"):
-    """A ``FloatSlider`` with the course's layout."""
+def _start(value, name, description, low, high, *, whole=False):
+    """Check a slider's starting value before ipywidgets sees it.
+
+    ipywidgets raises a ``TraitError`` for text and silently moves NaN, inf or a value
+    beyond the ends to an end. An explorer's starting values are its keyword arguments, so
+    give the argument's ``name``: the value must then lie within the slider's range
+    (``lr must be within [1e-06, 100], got 1000``). Without a name (a value the explorer
+    computed itself), only a number is required and ipywidgets keeps it within the ends.
+    """
+    label = name or description
+    if name is None:
+        low = high = None
+    number = as_number(value, label, low=low, high=high)
+    if whole and number != int(number):
+        raise ValueError(f"{label} must be a whole number, got {value!r}")
+    return int(number) if whole else number
+
+
+def float_slider(description, value, min, max, step, *, readout_format=".2f", name=None):
+    """A ``FloatSlider`` with the course's layout.
+
+    ``name``: the explorer's keyword argument ``value`` came from, if any; it is then
+    checked to lie within ``[min, max]`` (a ``ValueError`` naming it), never moved silently.
+    """
+    value = _start(value, name, description, min, max)
     return widgets.FloatSlider(
         value=value, min=min, max=max, step=step, **_common(description, readout_format)
     )
 
 
-def log_slider(description, value, min_exp, max_exp, *, step=0.05, readout_format=".3g"):
-    """A ``FloatLogSlider`` from ``10**min_exp`` to ``10**max_exp`` (for rates and scales)."""
+def log_slider(description, value, min_exp, max_exp, *, step=0.05, readout_format=".3g",
+               name=None):  # fmt: skip
+    """A ``FloatLogSlider`` from ``10**min_exp`` to ``10**max_exp`` (for rates and scales).
+
+    ``name`` as :func:`float_slider` (the range is checked to 1e-9 relative).
+    """
+    low, high = 10.0**min_exp, 10.0**max_exp
+    value = _start(value, name, description, low * (1 - 1e-9), high * (1 + 1e-9))
+    if name is not None and value <= 0:  # unreachable with the range, kept for clarity
+        raise ValueError(f"{name} must be > 0, got {value:g}")
     return widgets.FloatLogSlider(
         value=value, base=10, min=min_exp, max=max_exp, step=step,
         **_common(description, readout_format),
     )  # fmt: skip
 
 
-def int_slider(description, value, min, max, step=1):
-    """An ``IntSlider`` with the course's layout (counts: steps, samples, components)."""
+def int_slider(description, value, min, max, step=1, *, name=None):
+    """An ``IntSlider`` with the course's layout (counts: steps, samples, components).
+
+    ``name`` as :func:`float_slider`; the value must also be a whole number.
+    """
+    value = _start(value, name, description, min, max, whole=True)
     return widgets.IntSlider(value=value, min=min, max=max, step=step, **_common(description, "d"))
 
 
-def seed_slider(value=0, max=20, description="seed"):
+def seed_slider(value=0, max=20, description="seed", *, name=None):
     """A seed as a control: the explorer's ``view`` builds ``np.random.default_rng(seed)``,
-    so moving another slider moves the same draws instead of drawing new noise."""
-    return int_slider(description, value, 0, max)
+    so moving another slider moves the same draws instead of drawing new noise.
+
+    ``name`` as :func:`int_slider` (a seed from 0 to ``max``)."""
+    return int_slider(description, value, 0, max, name=name)
 
 
-def choice(description, options, value=None):
-    """A ``Dropdown`` for a discrete choice (an optimiser, a prior family)."""
+def choice(description, options, value=None, *, name=None):
+    """A ``Dropdown`` for a discrete choice (an optimiser, a prior family).
+
+    ``options`` are values or ``(label, value)`` pairs; a ``value`` not among them is a
+    ``ValueError`` naming ``name`` (or the description) and listing the values.
+    """
     options = list(options)
+    values = [o[1] if isinstance(o, tuple) else o for o in options]
+    value = values[0] if value is None else as_choice(value, name or description, values)
     return widgets.Dropdown(
-        description=description, options=options, value=options[0] if value is None else value,
+        description=description, options=options, value=value,
         style={"description_width": "140px"}, layout=widgets.Layout(width="480px"),
     )  # fmt: skip
 

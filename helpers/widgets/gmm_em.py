@@ -12,7 +12,7 @@ import functools
 import numpy as np
 from matplotlib.colors import to_rgb
 
-from helpers._validation import as_count, as_sample
+from helpers._validation import as_count, as_sample, as_scale
 from helpers.kde import kde_logpdf, kde_loo_loglik, scott_bandwidth, silverman_bandwidth
 from helpers.mixture import _as_data, covariance_ellipse, e_step, em, mixture_logpdf
 from helpers.plotting import COLORS, new_figure, plot_histogram
@@ -51,7 +51,7 @@ def em_start(X, n_components, seed):
     K = as_count(n_components, "n_components")
     if K > len(X):
         raise ValueError(f"n_components = {K} is more than the {len(X)} data points")
-    seed = as_count(seed, "seed", minimum=0)
+    seed = as_count(seed, "seed", minimum=0, cap=None)
     rng = np.random.default_rng(seed)
     d = X.shape[1]
     cov = np.atleast_2d(np.cov(X.T, bias=True)).reshape(d, d)
@@ -97,10 +97,14 @@ def em_explorer(X, *, names=("x1", "x2"), max_components=8, max_iter=40, tol=1e-
     X = _as_data(X)
     if X.shape[1] != 2:
         raise ValueError(f"X must have 2 features (columns), got {X.shape[1]}")
+    if isinstance(names, str) or not hasattr(names, "__len__") or len(names) != 2:
+        raise ValueError(f"names must be a pair of axis labels such as ('x1', 'x2'), got {names!r}")
+    names = [str(label) for label in names]
     K_max = as_count(max_components, "max_components")
     if K_max > len(_COLOURS):
         raise ValueError(f"max_components must be <= {len(_COLOURS)}, got {K_max}")
-    max_iter = as_count(max_iter, "max_iter")
+    max_iter = as_count(max_iter, "max_iter", cap=1000)  # a new (K, seed) runs them all
+    tol = float(as_scale(tol, "tol"))
     palette = np.array([to_rgb(c) for c in _COLOURS])
 
     @functools.lru_cache(maxsize=64)
@@ -176,9 +180,9 @@ def em_explorer(X, *, names=("x1", "x2"), max_components=8, max_iter=40, tol=1e-
         return out, lines
 
     controls = {
-        "iteration": int_slider("iteration t", iteration, 0, max_iter),
-        "n_components": int_slider("components K", n_components, 1, K_max),
-        "seed": seed_slider(seed, description="start (seed)"),
+        "iteration": int_slider("iteration t", iteration, 0, max_iter, name="iteration"),
+        "n_components": int_slider("components K", n_components, 1, K_max, name="n_components"),
+        "seed": seed_slider(seed, description="start (seed)", name="seed"),
     }
     return Explorer(
         controls, view, fig, title="EM step by step: move t, then change K or the start"
@@ -223,6 +227,17 @@ def kde_explorer(x, *, name="x", unit="", bandwidth=None, mixture=None, bandwidt
         grid_h = np.sort(as_sample(bandwidths, "bandwidths"))
         if grid_h[0] <= 0:
             raise ValueError(f"bandwidths must be > 0, got {grid_h[0]}")
+        if grid_h.size > 10_000:  # each costs a leave-one-out pass over x
+            raise ValueError(f"bandwidths must hold at most 10,000 values, got {grid_h.size:,}")
+    if mixture is not None:
+        if isinstance(mixture, str) or not hasattr(mixture, "__len__") or len(mixture) != 3:
+            raise ValueError(
+                f"mixture must be a triple (weights, means, variances), got {mixture!r}"
+            )
+        try:
+            mixture_logpdf(x[:1], *mixture)
+        except ValueError as exc:
+            raise ValueError(f"mixture: {exc}") from exc
     loo = kde_loo_loglik(x, grid_h)
     best = int(np.argmax(loo))
     pad = 0.15 * (x.max() - x.min())
@@ -280,9 +295,12 @@ def kde_explorer(x, *, name="x", unit="", bandwidth=None, mixture=None, bandwidt
         ]
         return out, lines
 
-    start = scott if bandwidth is None else float(bandwidth)
+    # a bandwidth the caller gave must lie on the slider; Scott's is put there
+    if bandwidth is None:
+        start, arg = float(np.clip(scott, grid_h[0], grid_h[-1])), None
+    else:
+        start, arg = float(as_scale(bandwidth, "bandwidth")), "bandwidth"
     lo, hi = np.log10(grid_h[0]), np.log10(grid_h[-1])
-    controls = {"bandwidth": log_slider(f"bandwidth h{f' ({unit})' if unit else ''}",
-                                        float(np.clip(start, grid_h[0], grid_h[-1])), lo, hi,
-                                        step=(hi - lo) / 120)}  # fmt: skip
+    controls = {"bandwidth": log_slider(f"bandwidth h{f' ({unit})' if unit else ''}", start,
+                                        lo, hi, step=(hi - lo) / 120, name=arg)}  # fmt: skip
     return Explorer(controls, view, fig, title=f"Kernel density estimate of {name}: choose h")

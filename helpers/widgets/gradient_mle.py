@@ -18,7 +18,7 @@ from matplotlib.colors import LogNorm
 from scipy import optimize
 
 from helpers import optim
-from helpers._validation import as_location
+from helpers._validation import as_count, as_location, as_number, as_scale, check_size
 from helpers.gradients import minibatch_grad_cov, mvn_loglik, suff_stats
 from helpers.plotting import COLORS, new_figure
 from helpers.widgets.explorer import (
@@ -284,8 +284,8 @@ def learning_rate_explorer(X, cov, *, theta0=(-1.0, -1.0), lr=10**-3.1, n_steps=
         return result, lines
 
     controls = {
-        "lr": log_slider("learning rate lr", lr, -6, 2, step=0.05),
-        "n_steps": int_slider("steps", n_steps, 1, n_max),
+        "lr": log_slider("learning rate lr", lr, -6, 2, step=0.05, name="lr"),
+        "n_steps": int_slider("steps", n_steps, 1, n_max, name="n_steps"),
         "objective": choice(
             "objective", [("sum: ℓ(μ)", "sum"), ("mean: ℓ(μ)/n", "mean")], value="sum"
         ),
@@ -355,6 +355,8 @@ def optimizer_explorer(
         ``diverged_at``, ``gd_best_steps`` and ``scipy_nit``.
     """
     p = _Problem(X, cov, theta0)
+    n_steps = as_count(n_steps, "n_steps", cap=10_000)  # every move runs them all
+    tol = float(as_scale(tol, "tol"))
     lam_min, lam_max = p.lam[0], p.lam[-1]
     kappa = lam_max / lam_min
     fig, (ax_map, ax_gap) = new_figure(ncols=2, figsize=(10, 4))
@@ -441,15 +443,15 @@ def optimizer_explorer(
 
     options = [(label, key) for key, label in _METHODS.items()]
     controls = {
-        "method": choice("optimiser", options, value=method),
-        "lr": log_slider("learning rate lr", lr, -6, 0, step=0.05),
+        "method": choice("optimiser", options, value=method, name="method"),
+        "lr": log_slider("learning rate lr", lr, -6, 0, step=0.05, name="lr"),
         "beta": _beta_slider(beta),
     }
     return Explorer(controls, view, fig, title="Momentum, Nesterov, Adam and plain gradient ascent")
 
 
 def _beta_slider(value):
-    return float_slider("momentum β / β₁", value, 0.0, 0.99, 0.01)  # β₁ for Adam
+    return float_slider("momentum β / β₁", value, 0.0, 0.99, 0.01, name="beta")  # β₁ for Adam
 
 
 # --- 3. the batch size --------------------------------------------------------------------------
@@ -516,6 +518,10 @@ def batch_size_explorer(
     p = _Problem(X, cov, theta0)
     X = np.asarray(X, dtype=float)
     n, d = X.shape
+    n_steps = as_count(n_steps, "n_steps", cap=10_000)  # every move runs them all
+    n_runs = as_count(n_runs, "n_runs", cap=10_000)
+    check_size(n_steps * n_runs * d, "n_steps × n_runs × n_features")  # the runs' noise
+    decay = as_number(decay, "decay", low=0.0)
     lam_max = p.lam[-1]
     prec = p.prec
     _, logdet = np.linalg.slogdet(p.cov)
@@ -729,10 +735,16 @@ def batch_size_explorer(
 
     controls = {
         "batch_size": log_slider(
-            "batch size k", batch_size, 0, np.log10(n), step=0.25, readout_format=".0f"
+            "batch size k",
+            batch_size,
+            0,
+            np.log10(n),
+            step=0.25,
+            readout_format=".0f",
+            name="batch_size",
         ),
-        "lr": log_slider("learning rate lr", lr, -6, -2.5, step=0.1),
-        "seed": seed_slider(seed),
+        "lr": log_slider("learning rate lr", lr, -6, -2.5, step=0.1, name="lr"),
+        "seed": seed_slider(seed, name="seed"),
         "schedule": choice(
             "schedule", [("constant lr", "constant"), ("decaying lr", "decay")], value="constant"
         ),

@@ -105,6 +105,8 @@ def likelihood_explorer(x, *, name="x", unit="", mu=None, sigma=None):
         raise ValueError(
             f"{name} has no spread (every value is {x_bar:g}); a Gaussian needs sd > 0"
         )
+    # a starting value the caller gave must lie on its slider; a default is put there
+    given = {"mu": None if mu is None else "mu", "sigma": None if sigma is None else "sigma"}
     mu = x_bar + sd / 2 if mu is None else float(as_location(mu, "mu"))
     sigma = 0.6 * sd if sigma is None else float(as_scale(sigma, "sigma"))
     u = f" {unit}" if unit else ""
@@ -209,10 +211,11 @@ def likelihood_explorer(x, *, name="x", unit="", mu=None, sigma=None):
     )
     fmt = f".{digits}f"
     controls = {
-        "mu": float_slider(f"mean μ{in_unit}", snap(mu), lo, hi, step, readout_format=fmt),
+        "mu": float_slider(f"mean μ{in_unit}", snap(mu), lo, hi, step, readout_format=fmt,
+                           name=given["mu"]),
         "sigma": float_slider(
             f"std dev σ{in_unit}", snap(sigma), max(step, snap(sd / 10)), snap(2 * sd), step,
-            readout_format=fmt,
+            readout_format=fmt, name=given["sigma"],
         ),
     }  # fmt: skip
     # The layout is computed once and then frozen (helpers.plotting.BlitRenderer), but the

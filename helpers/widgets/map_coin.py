@@ -66,7 +66,7 @@ def conjugacy_explorer(*, n_max=500, strength=5.0, prior_mean=0.8, n_tosses=5, t
         ``mle`` (NaN before any toss), ``map`` (NaN when the posterior has no single mode),
         ``predictive``, ``ci_low``, ``ci_high`` and ``width``.
     """
-    n_max = as_count(n_max, "n_max", minimum=10)
+    n_max = as_count(n_max, "n_max", minimum=10, cap=100_000)  # every move redraws n_max widths
     ns = np.arange(1, n_max + 1)
 
     @functools.lru_cache(maxsize=4)
@@ -197,10 +197,16 @@ def conjugacy_explorer(*, n_max=500, strength=5.0, prior_mean=0.8, n_tosses=5, t
 
     controls = {
         # from 0.2 to 2000, with 2 (the uniform prior, at mean 0.5) and 20, 200 on the steps
-        "strength": log_slider("prior strength a+b", strength, _LOG_MIN, _LOG_MIN + 4),
-        "prior_mean": float_slider("prior mean a/(a+b)", prior_mean, 0.05, 0.95, 0.01),
-        "n_tosses": int_slider("tosses n", n_tosses, 0, n_max),
-        "true_bias": float_slider("true bias of the coin", true_bias, 0.05, 0.95, 0.01),
+        "strength": log_slider(
+            "prior strength a+b", strength, _LOG_MIN, _LOG_MIN + 4, name="strength"
+        ),
+        "prior_mean": float_slider(
+            "prior mean a/(a+b)", prior_mean, 0.05, 0.95, 0.01, name="prior_mean"
+        ),
+        "n_tosses": int_slider("tosses n", n_tosses, 0, n_max, name="n_tosses"),
+        "true_bias": float_slider(
+            "true bias of the coin", true_bias, 0.05, 0.95, 0.01, name="true_bias"
+        ),
         "seed": seed_slider(),
     }
     return Explorer(controls, view, fig, title="Beta prior + tosses = Beta posterior")
@@ -316,8 +322,8 @@ def gaussian_prior_explorer(tosses=(0, 0, 1, 1, 0, 0, 1), *, prior_mean=0.5, pri
         return result, lines
 
     controls = {
-        "prior_mean": float_slider("prior mean m", prior_mean, 0.05, 0.95, 0.01),
-        "prior_sd": log_slider("prior sd s", prior_sd, -2.0, 1.0),
+        "prior_mean": float_slider("prior mean m", prior_mean, 0.05, 0.95, 0.01, name="prior_mean"),
+        "prior_sd": log_slider("prior sd s", prior_sd, -2.0, 1.0, name="prior_sd"),
         "copies": int_slider("copies of the data", 1, 1, 30),
     }
     return Explorer(controls, view, fig, title="MAP = argmax of log-likelihood + log-prior")

@@ -12,7 +12,7 @@ import functools
 import numpy as np
 from scipy import stats
 
-from helpers._validation import as_count, as_location, as_scale, as_weights
+from helpers._validation import as_count, as_location, as_scale, as_weights, check_size
 from helpers.langevin import (
     effective_sample_size,
     langevin_gaussian,
@@ -50,9 +50,10 @@ def langevin_explorer(*, mu=1.0, sigma=0.5, x0=-5.0, n_chains=200, max_steps=300
     mu = float(as_location(mu, "mu"))
     sigma = float(as_scale(sigma, "sigma"))
     x0 = float(as_location(x0, "x0"))
-    n_chains = as_count(n_chains, "n_chains", minimum=2)
-    max_steps = as_count(max_steps, "max_steps", minimum=20)
-    n_traces = min(as_count(n_traces, "n_traces"), n_chains)
+    n_chains = as_count(n_chains, "n_chains", minimum=2, cap=100_000)
+    max_steps = as_count(max_steps, "max_steps", minimum=20, cap=100_000)
+    check_size((max_steps + 1) * n_chains, "(max_steps + 1) × n_chains")  # one cached run
+    n_traces = min(as_count(n_traces, "n_traces", cap=20), n_chains)
     target = stats.norm(mu, sigma)
     limit = 2 * sigma**2
 
@@ -146,6 +147,43 @@ def langevin_explorer(*, mu=1.0, sigma=0.5, x0=-5.0, n_chains=200, max_steps=300
     return Explorer(controls, view, fig, title="Langevin dynamics on N(μ, σ²): step size and steps")
 
 
+def _mixture_2d(weights_2d, means_2d, covariances_2d):
+    """The right panel's 2-D mixture: the default, or all three arguments given and checked.
+
+    Each given argument is checked by name first (so ``covariances_2d=inf`` is refused as
+    such, not silently replaced by the default because ``weights_2d`` was not given).
+    """
+    given = {"weights_2d": weights_2d, "means_2d": means_2d, "covariances_2d": covariances_2d}
+    # covariances: finite here; positive definite is checked by the density below
+    checks = {"weights_2d": as_weights, "means_2d": as_location, "covariances_2d": as_location}
+    given = {k: checks[k](v, k) for k, v in given.items() if v is not None}
+    if not given:
+        return (
+            np.array([0.5, 0.3, 0.2]),
+            np.array([[-2.0, -1.0], [2.0, -1.0], [0.0, 2.5]]),
+            np.array([np.diag([0.3, 0.3]), np.diag([0.5, 0.2]), [[0.4, 0.2], [0.2, 0.3]]]),
+        )
+    missing = [k for k in checks if k not in given]
+    if missing:
+        raise ValueError(
+            f"{', '.join(given)} given without {' and '.join(missing)}: give "
+            "weights_2d, means_2d and covariances_2d together (or none of them)"
+        )
+    w, m, c = given["weights_2d"], given["means_2d"], given["covariances_2d"]
+    k = w.size
+    if m.shape != (k, 2):
+        raise ValueError(f"means_2d must have shape (n_components, 2) = ({k}, 2), got {m.shape}")
+    if c.shape != (k, 2, 2):
+        raise ValueError(
+            f"covariances_2d must have shape (n_components, 2, 2) = ({k}, 2, 2), got {c.shape}"
+        )
+    try:
+        mixture_logpdf_nd([[0.0, 0.0]], w, m, c)
+    except ValueError as exc:
+        raise ValueError(f"covariances_2d: {exc}") from exc
+    return w, m, c
+
+
 def noise_scale_explorer(*, weights=(0.2, 0.8), mu=(-4.0, 4.0), sigma=(0.3, 0.3),
                          weights_2d=None, means_2d=None, covariances_2d=None):  # fmt: skip
     r"""A noise-scale slider: the data density convolved with :math:`\\mathcal N(0, \\sigma^2)`.
@@ -169,14 +207,7 @@ def noise_scale_explorer(*, weights=(0.2, 0.8), mu=(-4.0, 4.0), sigma=(0.3, 0.3)
     mu = as_location(mu, "mu")
     sigma = as_scale(sigma, "sigma")
     mixture_logpdf(0.0, weights, mu, sigma)  # checks the shapes agree
-    if weights_2d is None:
-        weights_2d = [0.5, 0.3, 0.2]
-        means_2d = [[-2.0, -1.0], [2.0, -1.0], [0.0, 2.5]]
-        covariances_2d = [np.diag([0.3, 0.3]), np.diag([0.5, 0.2]), [[0.4, 0.2], [0.2, 0.3]]]
-    weights_2d = as_weights(weights_2d, "weights_2d")
-    means_2d = as_location(means_2d, "means_2d")
-    covariances_2d = as_location(covariances_2d, "covariances_2d")
-    mixture_logpdf_nd([[0.0, 0.0]], weights_2d, means_2d, covariances_2d)
+    weights_2d, means_2d, covariances_2d = _mixture_2d(weights_2d, means_2d, covariances_2d)
 
     span = np.ptp(mu) + 4 * sigma.max()
     grid = np.linspace(mu.min() - 0.5 * span, mu.max() + 0.5 * span, 600)
