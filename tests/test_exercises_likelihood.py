@@ -86,3 +86,114 @@ def test_from_scratch_grid_maximum_agrees_with_scipy():
     assert EXERCISES["01.7"].expected() == pytest.approx(grid.max(), rel=1e-12)
     exact = stats.norm.logpdf(x, x.mean(), x.std()).sum()
     assert exact - 0.1 < grid.max() <= exact
+
+
+# --------------------------------------------------------------------------------------
+# Write-the-algorithm exercises: right functions written differently pass, each slip gets
+# its own hint, and the product of densities fails only where it underflows.
+
+
+def _verdict(exercise, fn):
+    from helpers.exercises.registry import _function_verdict
+
+    return _function_verdict(exercise, fn)
+
+
+def _hidden_cases(exercise):
+    return exercise.cases(np.random.default_rng(exercise.seed))
+
+
+def test_log_likelihood_reference_agrees_with_scipy_and_a_student_version_passes():
+    ex = ex01.LOG_LIKELIHOOD
+    for case in _hidden_cases(ex):
+        want = stats.norm.logpdf(case["x"], case["mu"], case["sigma"]).sum()
+        assert ex.reference(**case) == pytest.approx(want, rel=1e-12)
+
+    def student(x, mu, sigma):
+        z = (x - mu) / sigma
+        return np.sum(-0.5 * z**2 - np.log(sigma) - 0.5 * np.log(2 * np.pi))
+
+    ok, msg = _verdict(ex, student)
+    assert ok, msg
+    assert _verdict(ex, lambda x, mu, sigma: stats.norm.logpdf(x, mu, sigma).sum())[0]
+
+
+def test_log_likelihood_product_slip_passes_small_samples_and_fails_on_the_large_one():
+    ex = ex01.LOG_LIKELIHOOD
+    cases = _hidden_cases(ex)
+    small, large = cases[0], cases[-1]
+    assert ex01._loglik_product(**small) == pytest.approx(ex.reference(**small), rel=1e-9)
+    assert ex01._loglik_product(**large) == -np.inf  # the product underflowed to 0.0
+    assert np.prod(stats.norm.pdf(large["x"], large["mu"], large["sigma"])) == 0.0
+
+    def product_as_students_write_it(x, mu, sigma):
+        dens = np.exp(-((x - mu) ** 2) / (2 * sigma**2)) / np.sqrt(2 * np.pi * sigma**2)
+        return np.log(np.prod(dens))  # warns (log of 0.0): the check catches the warning
+
+    ok, msg = _verdict(ex, product_as_students_write_it)
+    assert not ok and f"hidden case {len(cases)} of {len(cases)}" in msg and "underflows" in msg
+
+
+@pytest.mark.parametrize(
+    ("fn", "says"),
+    [
+        (lambda x, mu, sigma: stats.norm.logpdf(x, mu, np.sqrt(sigma)).sum(), "variance"),
+        (lambda x, mu, sigma: stats.norm.logpdf(x, mu, sigma).mean(), "average log density"),
+        (lambda x, mu, sigma: np.prod(stats.norm.pdf(x, mu, sigma)), "likelihood L"),
+        (lambda x, mu, sigma: np.log10(stats.norm.pdf(x, mu, sigma)).sum(), "natural logs"),
+        (lambda x, mu, sigma: stats.norm.logpdf(x, mu, sigma), "shape"),
+    ],
+)
+def test_log_likelihood_slips_written_with_scipy_get_their_hint(fn, says):
+    ok, msg = _verdict(ex01.LOG_LIKELIHOOD, fn)
+    assert not ok and says in msg, msg
+
+
+def test_mu_interval_reference_is_where_the_log_likelihood_drops_by_nats():
+    """The closed form against a root finder on l(mu) - l(x_bar) + nats, with scipy."""
+    ex = ex01.MU_INTERVAL
+    for case in _hidden_cases(ex):
+        x, sigma, nats = case["x"], case["sigma"], case["nats"]
+
+        def drop(m, x=x, sigma=sigma, nats=nats):
+            top = stats.norm.logpdf(x, x.mean(), sigma).sum()
+            return stats.norm.logpdf(x, m, sigma).sum() - top + nats
+
+        width = 10 * sigma
+        low = optimize.brentq(drop, x.mean() - width, x.mean(), xtol=1e-12)
+        high = optimize.brentq(drop, x.mean(), x.mean() + width, xtol=1e-12)
+        assert ex.reference(**case) == pytest.approx((low, high), rel=1e-9)
+
+
+def test_mu_interval_with_the_95_percent_threshold_is_the_familiar_one():
+    """1.92 nats is chi2(1)'s 95 % point over 2: the interval is x_bar +- 1.96 sigma/sqrt(n)."""
+    x = np.random.default_rng(3).normal(size=30)
+    nats = stats.chi2.ppf(0.95, df=1) / 2
+    low, high = ex01._interval_reference(x, 2.0, nats)
+    half = stats.norm.ppf(0.975) * 2.0 / np.sqrt(x.size)
+    assert (low, high) == pytest.approx((x.mean() - half, x.mean() + half), rel=1e-12)
+
+
+def test_mu_interval_accepts_a_root_finder():
+    def student(x, sigma, nats):
+        def drop(m):
+            return -np.sum((x - m) ** 2 - (x - x.mean()) ** 2) / (2 * sigma**2) + nats
+
+        return (
+            optimize.brentq(drop, x.mean() - 50 * sigma, x.mean(), xtol=1e-12),
+            optimize.brentq(drop, x.mean(), x.mean() + 50 * sigma, xtol=1e-12),
+        )
+
+    ok, msg = _verdict(ex01.MU_INTERVAL, student)
+    assert ok, msg
+
+
+@pytest.mark.parametrize("exercise", [ex01.LOG_LIKELIHOOD, ex01.MU_INTERVAL])
+def test_write_the_algorithm_slips_each_get_their_own_hint(exercise):
+    assert exercise.starter.startswith("def ")
+    for wrong_fn, hint in exercise.slips:
+        ok, msg = _verdict(exercise, wrong_fn)
+        assert not ok and hint in msg, msg
+    for fn in (None, lambda **kw: 1 / 0, lambda **kw: "text", lambda **kw: None):
+        ok, msg = _verdict(exercise, fn)
+        assert not ok and msg.startswith(f"[{exercise.key}]"), msg

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from helpers.exercises.registry import Exercise, register
+from helpers.exercises.registry import Exercise, FunctionExercise, register
 
 
 def _ex_01_1() -> float:
@@ -203,3 +203,125 @@ register(Exercise(
          "That is the average log density; the log-likelihood sums over the data."),
     ),
 ))  # fmt: skip
+
+
+# --------------------------------------------------------------------------------------
+# Write-the-algorithm exercises (check_function): the student's function against the
+# helpers on hidden random cases, with the slips students really make.
+
+
+def _loglik_cases(rng) -> list:
+    """Three samples of growing size; the last is large enough that a product of its
+    densities underflows to 0.0 (about -2.8 nats a point, -8,400 nats in all)."""
+    return [
+        {"x": rng.normal(1.0, 2.0, size=5), "mu": 1.5, "sigma": 2.0},
+        {"x": rng.normal(-3.0, 0.5, size=50), "mu": -3.2, "sigma": 0.5},
+        {"x": rng.normal(10.0, 4.0, size=3000), "mu": 9.0, "sigma": 4.0},
+    ]
+
+
+def _loglik_reference(x, mu, sigma) -> float:
+    from helpers.distributions import normal_loglik
+
+    return float(normal_loglik(x, mu, sigma))
+
+
+def _loglik_product(x, mu, sigma) -> float:
+    """The slip: multiply the densities, then take the log (0.0, so -inf, for many points)."""
+    from helpers.distributions import normal_pdf
+
+    with np.errstate(divide="ignore", under="ignore"):
+        return float(np.log(np.prod(normal_pdf(x, mu, sigma))))
+
+
+def _loglik_no_sqrt(x, mu, sigma) -> float:
+    return float(np.sum(-((x - mu) ** 2) / (2 * sigma**2) - np.log(2 * np.pi * sigma**2)))
+
+
+def _loglik_no_2pi(x, mu, sigma) -> float:
+    return float(np.sum(-((x - mu) ** 2) / (2 * sigma**2) - np.log(sigma)))
+
+
+def _loglik_likelihood(x, mu, sigma) -> float:
+    from helpers.distributions import normal_pdf
+
+    return float(np.prod(normal_pdf(x, mu, sigma)))
+
+
+LOG_LIKELIHOOD = FunctionExercise(
+    key="01.1",
+    question="Write the Gaussian log-likelihood of a sample in log space: one number, in nats.",
+    reference=_loglik_reference,
+    cases=_loglik_cases,
+    hint="write log p(x_i | mu, sigma) from the formula of section 2 for all points at once "
+    "(an array), then add them up; never form the densities themselves.",
+    starter="def log_likelihood(x, mu, sigma):",
+    slips=(
+        (lambda x, mu, sigma: _loglik_reference(x, mu, np.sqrt(sigma)),
+         "It looks like sigma was used as the variance; here sigma is the standard deviation, "
+         "and the variance is its square."),
+        (_loglik_no_sqrt,
+         "Check the normalising constant: it is 1/sqrt(2 pi sigma^2), with the square root, "
+         "so its log is half of log(2 pi sigma^2)."),
+        (_loglik_no_2pi,
+         "The constant -0.5 log(2 pi) per point is part of the log density: keep it."),
+        (_loglik_product,
+         "You multiplied the densities and took the log at the end: right for a few points, but "
+         "for many points the product underflows to 0.0 and its log is -inf (section 4). Add "
+         "log densities instead."),
+        (_loglik_likelihood,
+         "That is the likelihood L, a product of densities; the question asks for log L, a sum "
+         "of log densities."),
+        (lambda x, mu, sigma: _loglik_reference(x, mu, sigma) / x.size,
+         "That is the average log density (nats per point); the log-likelihood sums over the "
+         "data."),
+        (lambda x, mu, sigma: _loglik_reference(x, mu, sigma) / np.log(10),
+         "Use natural logs (np.log): nats, not log10."),
+    ),
+)  # fmt: skip
+
+
+def _interval_cases(rng) -> list:
+    return [
+        {"x": rng.normal(70.0, 13.0, size=12), "sigma": 13.0, "nats": 1.92},
+        {"x": rng.normal(3.5, 1.1, size=40), "sigma": 1.1, "nats": 3.0},
+        {"x": rng.normal(-2.0, 0.3, size=200), "sigma": 0.3, "nats": 1.0},
+    ]
+
+
+def _interval(centre, sigma, nats, n, *, factor=2.0):
+    half = sigma * np.sqrt(factor * nats / n)
+    return float(centre - half), float(centre + half)
+
+
+def _interval_reference(x, sigma, nats):
+    return _interval(np.mean(x), sigma, nats, x.size)
+
+
+MU_INTERVAL = FunctionExercise(
+    key="01.3",
+    question="The interval of mu whose log-likelihood, with sigma fixed, is within `nats` of "
+    "its maximum: (low, high).",
+    reference=_interval_reference,
+    cases=_interval_cases,
+    hint="with sigma fixed, write l(mu) - l(x_bar) as a function of mu (section 5: a parabola "
+    "with its peak at x_bar) and solve l(mu) - l(x_bar) = -nats for mu.",
+    starter="def mu_interval(x, sigma, nats):",
+    slips=(
+        (lambda x, sigma, nats: _interval(np.mean(x), sigma, nats, x.size, factor=1.0),
+         "Nearly: keep the 2 of the 2 sigma^2 in the parabola's denominator."),
+        (lambda x, sigma, nats: _interval(np.mean(x), sigma, nats, 1),
+         "Your interval does not shrink as the sample grows: l(mu) sums over all n points, so "
+         "its parabola is n times as sharply curved as one point's."),
+        (lambda x, sigma, nats: _interval(np.mean(x), sigma**2, nats, x.size),
+         "You used the variance sigma^2 where the standard deviation sigma belongs."),
+        (lambda x, sigma, nats: _interval(np.mean(x), np.sqrt(sigma), nats, x.size),
+         "sigma is the standard deviation already: do not take its square root."),
+        (lambda x, sigma, nats: _interval(np.mean(x), np.std(x), nats, x.size),
+         "sigma is given and held fixed: use it, not the spread of this sample."),
+        (lambda x, sigma, nats: _interval(np.median(x), sigma, nats, x.size),
+         "Centre the interval where l(mu) peaks: for a Gaussian that is the mean, not the "
+         "median."),
+    ),
+    rtol=1e-5,  # a root finder with a tight tolerance passes too
+)  # fmt: skip
