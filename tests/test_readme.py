@@ -1,23 +1,41 @@
-"""The README's promises: two commands, CI runs the test one, every notebook is on the map."""
+"""The README's promises: a student's command first, an instructor's test command, CI runs the
+test one, every notebook is on the map."""
 
 import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text()
-TWO_COMMANDS = README.split("## Two commands", 1)[1].split("\n## ", 1)[0]
+
+
+def _section(heading):
+    return README.split(f"\n## {heading}", 1)[1].split("\n## ", 1)[0]
+
+
+STUDENTS = _section("Start here (students)")
+INSTRUCTORS = _section("For instructors: the test suite")
 
 
 def _commands():
-    return re.findall(r"```bash\n(.+?)\n```", TWO_COMMANDS, re.S)
+    (open_cmd,) = re.findall(r"```bash\n(.+?)\n```", STUDENTS, re.S)
+    (test_cmd,) = re.findall(r"```bash\n(.+?)\n```", INSTRUCTORS, re.S)
+    return open_cmd, test_cmd
 
 
-def test_exactly_two_commands_one_opens_one_tests():
+def test_one_command_for_students_one_for_instructors():
     open_cmd, test_cmd = _commands()
     assert "\n" not in open_cmd and "\n" not in test_cmd
     assert open_cmd.startswith("python3 -m venv .venv && ") and "jupyter lab" in open_cmd
+    assert "-r requirements.txt " in open_cmd, "students install the lessons' set only"
     assert test_cmd.startswith("python3 -m venv .venv && ") and test_cmd.endswith("pytest")
-    assert "--allow-root" in TWO_COMMANDS
+    assert "-r requirements-dev.txt " in test_cmd
+    assert README.index("## Start here (students)") < README.index("## For instructors")
+
+
+def test_the_root_note_comes_before_the_students_command():
+    """A root user who runs the command first waits for an error: the note must come first."""
+    assert "--allow-root" in STUDENTS
+    assert STUDENTS.index("--allow-root") < STUDENTS.index("```bash")
 
 
 def test_ci_runs_the_readme_test_command_verbatim():
