@@ -32,7 +32,7 @@ Environment variables:
   instead of skipping it.
 
 Needs ``/usr/bin/chromium`` (Debian: ``apt-get install chromium``) and the
-``playwright`` Python package (``pip install -r requirements.txt``). Never run
+``playwright`` Python package (``pip install -r requirements-dev.txt``). Never run
 ``playwright install``: the system Chromium is used.
 """
 
@@ -188,7 +188,7 @@ def browser_requirements():
     """Skip (or fail under CI) when Chromium or Playwright is missing."""
     how = (
         "install Chromium (Debian: `apt-get install chromium`) and the Python driver "
-        "(`pip install -r requirements.txt`); never `playwright install`"
+        "(`pip install -r requirements-dev.txt`); never `playwright install`"
     )
     chromium = _find_chromium()
     if chromium is None:
