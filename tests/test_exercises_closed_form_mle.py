@@ -87,3 +87,93 @@ def test_kinds_of_exercise_are_all_present():
     assert "Derive" in mine["02.2"].question  # derivation
     assert "From scratch" in mine["02.4"].question
     assert "why" in mine["02.7"].question  # a derivation, not a plug-in
+
+
+# --------------------------------------------------------------------------------------
+# Write-the-algorithm exercises: references against independent computations, right
+# functions written differently pass, each slip gets its own hint.
+
+
+def _verdict(exercise, fn):
+    from helpers.exercises.registry import _function_verdict
+
+    return _function_verdict(exercise, fn)
+
+
+def _hidden_cases(exercise):
+    return exercise.cases(np.random.default_rng(exercise.seed))
+
+
+def test_normal_equations_reference_agrees_with_the_line_fit_and_with_scipy():
+    from helpers.mle import linear_regression_mle
+
+    ex = ex02.NORMAL_EQUATIONS
+    for case in _hidden_cases(ex):
+        X, y = case["X"], case["y"]
+        coef, var_hat = ex.reference(X, y)
+        n, d = X.shape
+        assert coef.shape == (d + 1,) and n > d + 1
+        if d == 1:  # one input: the line of section 5, and scipy's
+            result = stats.linregress(X[:, 0], y)
+            slope, intercept, var_line = linear_regression_mle(X[:, 0], y)
+            assert coef == pytest.approx([intercept, slope], rel=1e-10)
+            assert var_hat == pytest.approx(var_line, rel=1e-10)
+            assert coef[1] == pytest.approx(result.slope, rel=1e-10)
+        # the gradient of the squared error vanishes at the fit: A^T (y - A coef) = 0
+        A = np.column_stack([np.ones(n), X])
+        np.testing.assert_allclose(A.T @ (y - A @ coef), 0, atol=1e-8 * np.abs(A.T @ y).max())
+        assert var_hat == pytest.approx(np.mean((y - A @ coef) ** 2), rel=1e-12)
+
+
+def test_normal_equations_accept_a_student_solve_and_explain_a_solve_with_x():
+    ex = ex02.NORMAL_EQUATIONS
+
+    def student(X, y):
+        A = np.column_stack([np.ones(len(y)), X])
+        coef = np.linalg.solve(A.T @ A, A.T @ y)
+        return coef, np.mean((y - A @ coef) ** 2)
+
+    ok, msg = _verdict(ex, student)
+    assert ok, msg
+
+    def solve_with_x(X, y):  # the design matrix is not square: solve refuses
+        A = np.column_stack([np.ones(len(y)), X])
+        coef = np.linalg.solve(A, y)
+        return coef, np.mean((y - A @ coef) ** 2)
+
+    ok, msg = _verdict(ex, solve_with_x)
+    assert not ok and "raised LinAlgError" in msg and "not square" in msg, msg
+
+
+def test_mvn_reference_agrees_with_numpy_and_scipy():
+    ex = ex02.MVN_MLE
+    for case in _hidden_cases(ex):
+        X = case["X"]
+        mean, cov = ex.reference(X)
+        np.testing.assert_allclose(mean, X.mean(axis=0), rtol=1e-12)
+        np.testing.assert_allclose(cov, np.cov(X, rowvar=False, bias=True), rtol=1e-10)
+        # the maximiser: scipy's log-likelihood falls when the covariance is scaled either way
+        best = stats.multivariate_normal(mean, cov).logpdf(X).sum()
+        for scale in (0.97, 1.03):
+            assert stats.multivariate_normal(mean, scale * cov).logpdf(X).sum() < best
+
+
+def test_mvn_accepts_a_student_loop_over_points():
+    def student(X):
+        mean = X.sum(axis=0) / len(X)
+        cov = sum(np.outer(x - mean, x - mean) for x in X) / len(X)
+        return mean, cov
+
+    ok, msg = _verdict(ex02.MVN_MLE, student)
+    assert ok, msg
+
+
+@pytest.mark.parametrize("exercise", [ex02.NORMAL_EQUATIONS, ex02.MVN_MLE])
+def test_write_the_algorithm_slips_each_get_their_own_hint(exercise):
+    assert exercise.starter.startswith("def ")
+    for wrong_fn, hint in exercise.slips:
+        ok, msg = _verdict(exercise, wrong_fn)
+        assert not ok and hint in msg, msg
+    for fn in (None, lambda **kw: 1 / 0, lambda **kw: "text", lambda **kw: None):
+        ok, msg = _verdict(exercise, fn)
+        assert not ok and msg.startswith(f"[{exercise.key}]"), msg

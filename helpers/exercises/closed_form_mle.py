@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from helpers.exercises.registry import Exercise, register
+from helpers.exercises.registry import Exercise, FunctionExercise, register
 
 #: 02.2's sample (waiting times between events, in hours).
 EXPONENTIAL_SAMPLE = np.array([0.8, 2.1, 0.4, 1.5, 3.2])
@@ -184,3 +184,130 @@ register(Exercise(
          "That is 1 / (the Gamma's mode): the most likely waiting time is not the average one."),
     ),
 ))  # fmt: skip
+
+
+# --------------------------------------------------------------------------------------
+# Write-the-algorithm exercises (check_function): the student's function against a
+# reference on hidden random cases, with the slips students really make.
+
+
+def _regression_cases(rng) -> list:
+    """Inputs X of shape (n, d) and outputs y = b + X w + noise; n small enough that
+    dividing by n, n - 1 or n - d - 1 gives clearly different noise variances."""
+    cases = []
+    for n, d in ((15, 1), (40, 3), (9, 2)):
+        X = rng.normal(5.0, 2.0, size=(n, d))
+        coef = rng.normal(0.0, 3.0, size=d + 1)
+        y = coef[0] + X @ coef[1:] + rng.normal(0.0, 1.5, size=n)
+        cases.append({"X": X, "y": y})
+    return cases
+
+
+def _least_squares(A, y):
+    """Least-squares coefficients of y on the columns of A, and the residual sum of squares."""
+    coef = np.linalg.lstsq(A, y, rcond=None)[0]
+    residuals = y - A @ coef
+    return coef, residuals @ residuals
+
+
+def _design(X, *, ones_last=False):
+    ones = np.ones((X.shape[0], 1))
+    return np.hstack([X, ones] if ones_last else [ones, X])
+
+
+def _regression_reference(X, y):
+    coef, rss = _least_squares(_design(X), y)
+    return coef, float(rss / y.size)
+
+
+def _regression_divided_by(X, y, *, n_less):
+    coef, rss = _least_squares(_design(X), y)
+    return coef, float(rss / (y.size - n_less(X)))
+
+
+def _regression_no_intercept(X, y):
+    coef, rss = _least_squares(X, y)
+    return coef, float(rss / y.size)
+
+
+def _regression_ones_last(X, y):
+    coef, rss = _least_squares(_design(X, ones_last=True), y)
+    return coef, float(rss / y.size)
+
+
+NORMAL_EQUATIONS = FunctionExercise(
+    key="02.3",
+    question="Linear regression by maximum likelihood with a design matrix: the normal "
+    "equations. Return the coefficients (intercept first) and the noise variance.",
+    reference=_regression_reference,
+    cases=_regression_cases,
+    hint="put a column of ones (for the intercept) before the columns of X; setting the "
+    "gradient of the squared error to zero gives a square system, one equation per "
+    "coefficient (the design matrix is n by d + 1, not square); then average the squared "
+    "residuals.",
+    starter="def fit_linear(X, y):",
+    slips=(
+        (_regression_no_intercept,
+         "Your model has no intercept: the design matrix needs a column of ones, so there is one "
+         "coefficient more than X has columns."),
+        (_regression_ones_last,
+         "Right fit, wrong order: return the intercept first, then one slope per column of X."),
+        (lambda X, y: _regression_divided_by(X, y, n_less=lambda X: 1),
+         "The coefficients are right; the noise variance divides the squared residuals by n - 1, "
+         "where the MLE divides by n."),
+        (lambda X, y: _regression_divided_by(X, y, n_less=lambda X: X.shape[1] + 1),
+         "The coefficients are right; the noise variance divides by n - d - 1 (the unbiased "
+         "choice regression software reports), where the MLE divides by n."),
+        (lambda X, y: (_regression_reference(X, y)[0], np.sqrt(_regression_reference(X, y)[1])),
+         "The coefficients are right; the second output is the noise variance, not its square "
+         "root."),
+        (lambda X, y: (_regression_reference(X, y)[0], float(np.var(y))),
+         "The coefficients are right; the noise variance is the spread of y around the fitted "
+         "values, not around the mean of y."),
+    ),
+)  # fmt: skip
+
+
+def _mvn_cases(rng) -> list:
+    """Full-rank samples with correlated features, shape (n, d), n > d."""
+    cases = []
+    for n, d in ((10, 2), (50, 3), (7, 4)):
+        mixing = rng.normal(size=(d, d)) + 2 * np.eye(d)
+        cases.append({"X": rng.normal(1.0, 1.0, size=(n, d)) @ mixing + rng.normal(0, 5, d)})
+    return cases
+
+
+def _mvn_reference(X):
+    from helpers.mle import mvn_mle
+
+    return mvn_mle(X)
+
+
+MVN_MLE = FunctionExercise(
+    key="02.6",
+    question="The maximum-likelihood mean vector and covariance matrix of points X of shape "
+    "(n, d), one point per row.",
+    reference=_mvn_reference,
+    cases=_mvn_cases,
+    hint="the mean is the average point (a vector of d numbers); the covariance is the average, "
+    "over the n points, of the outer product of each centred point with itself (a d by d "
+    "matrix), as derived in section 6.",
+    starter="def mvn_fit(X):",
+    slips=(
+        (lambda X: (X.mean(axis=0), np.cov(X, rowvar=False)),
+         "That covariance divides by n - 1 (np.cov's default); the MLE divides by n."),
+        (lambda X: (X.mean(axis=0), X.T @ X / len(X)),
+         "Centre the points on their mean before averaging the outer products."),
+        (lambda X: (X.mean(axis=0), np.cov(X, bias=True)),
+         "Each row of X is one point: the covariance is d by d (one row and column per feature), "
+         "not n by n."),
+        (lambda X: (X.mean(axis=0), (X - X.mean(0)) @ (X - X.mean(0)).T / len(X)),
+         "Each row of X is one point: the outer products that make the covariance are d by d, "
+         "so the sum over points runs over the rows of X."),
+        (lambda X: (X.mean(axis=0), np.var(X, axis=0)),
+         "Those are only the variances, the diagonal; the covariance matrix also holds how "
+         "pairs of features vary together."),
+        (lambda X: (X.mean(axis=1), _mvn_reference(X)[1]),
+         "The mean averages over the points (the rows), giving one number per feature."),
+    ),
+)  # fmt: skip
