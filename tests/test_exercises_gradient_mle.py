@@ -8,6 +8,7 @@ from test_exercises import EXERCISES, leaks
 from helpers.data import load_old_faithful
 from helpers.exercises import check
 from helpers.exercises import gradient_mle as ex03
+from helpers.exercises.registry import _function_verdict
 
 
 def test_expected_values_agree_with_independent_computations():
@@ -69,6 +70,7 @@ def test_03_3_matches_a_simulation_on_the_batch_mean_convention():
         ("03.3", ex03._var_3(0.05), "convert lr"),
         ("03.3", ex03._var_3(5e-5, fpc=False), "without replacement"),
         ("03.3", ex03._ex_03_3_small_lr(), "small-lr"),
+        ("03.3", 0.0025, "two approximations"),
         ("03.4", "c", "too large a step"),
         ("03.5", "a", "doubles the variance"),
         ("03.6", ex03._mu_after(4), "Count again"),
@@ -91,3 +93,113 @@ def test_the_slips_are_distinct_from_the_answers_and_from_each_other():
         for i, a in enumerate(values):
             for b in values[i + 1 :]:
                 assert not np.isclose(a, b, rtol=1e-3), key  # every message can appear
+
+
+# --------------------------------------------------------------------------------------
+# Write the algorithm: Adam step, mini-batch SGD loop, logistic-regression gradient
+
+NEW = {ex.key: ex for ex in ex03.WRITE_THE_ALGORITHM}
+
+
+@pytest.mark.parametrize("key", list(NEW))
+def test_write_the_algorithm_reference_passes_and_each_slip_gets_its_own_hint(key):
+    ex = NEW[key]
+    assert _function_verdict(ex, ex.reference)[0]
+    assert ex.starter.startswith("def ") and len(ex.slips) >= 3
+    for wrong_fn, hint in ex.slips:
+        ok, msg = _function_verdict(ex, wrong_fn)
+        assert not ok and hint in msg, msg
+    for fn in (None, lambda **kw: 1 / 0, lambda **kw: "text", lambda **kw: None):
+        ok, msg = _function_verdict(ex, fn)
+        assert not ok and msg.startswith(f"[{key}]"), msg
+
+
+def _student_adam(theta, g, m, v, t, lr, beta1=0.9, beta2=0.999, eps=1e-8):
+    m = beta1 * m + (1 - beta1) * g
+    v = beta2 * v + (1 - beta2) * g**2
+    step = lr * (m / (1 - beta1**t)) / np.sqrt(v / (1 - beta2**t) + eps**2)  # eps placed apart
+    return theta + step, m, v
+
+
+def _student_sgd(score_fn, X, theta0, lr, batches):
+    theta = theta0.copy()
+    n = len(X)
+    for t in range(batches.shape[0]):
+        theta = theta + lr * n * score_fn(theta, X[batches[t]]).mean(axis=0)  # n times the mean
+    return theta
+
+
+def _student_logistic(w, X, y):
+    p = 1 / (1 + np.exp(-(X @ w)))
+    return ((y - p)[:, None] * X).sum(axis=0)
+
+
+@pytest.mark.parametrize(
+    ("key", "fn"), [("03.4", _student_adam), ("03.5", _student_sgd), ("03.6", _student_logistic)]
+)
+def test_a_right_function_written_another_way_passes(key, fn):
+    ok, msg = _function_verdict(NEW[key], fn)
+    assert ok, msg
+
+
+def test_03_4_adam_steps_retrace_the_helper_s_adam_ascent():
+    from helpers import optim
+
+    target = np.array([3.0, -1.0, 0.5])
+    scales = np.array([100.0, 1.0, 0.01])  # very different gradient sizes per coordinate
+
+    def grad_fn(theta):
+        return -scales * (theta - target)
+
+    res = optim.adam_ascent(grad_fn, np.zeros(3), lr=0.05, beta1=0.8, beta2=0.99, n_steps=60)
+    theta, m, v = np.zeros(3), np.zeros(3), np.zeros(3)
+    for t in range(1, 61):
+        theta, m, v = ex03._adam_step(theta, grad_fn(theta), m, v, t, 0.05, 0.8, 0.99)
+        np.testing.assert_allclose(theta, res.path[t], rtol=1e-12, atol=1e-14)
+
+
+def test_03_5_the_loop_equals_sgd_ascent_on_the_same_batches():
+    from helpers import optim
+
+    for case in ex03._sgd_cases(np.random.default_rng(7)):
+        n, k, n_steps = case["X"].shape[0], case["batches"].shape[1], case["batches"].shape[0]
+        rng = np.random.default_rng(11)  # sgd_ascent draws rng.choice(n, k, replace=False)
+        batches = np.array([rng.choice(n, size=k, replace=False) for _ in range(n_steps)])
+        ours = ex03._sgd_loop(case["score_fn"], case["X"], case["theta0"], case["lr"], batches)
+        res = optim.sgd_ascent(
+            lambda th, Xb, f=case["score_fn"]: f(th, Xb).sum(axis=0),
+            case["X"], case["theta0"], lr=case["lr"], batch_size=k, n_steps=n_steps, rng=11,
+        )  # fmt: skip
+        np.testing.assert_allclose(ours, res.x, rtol=1e-12)
+
+
+def test_03_5_with_every_row_in_one_batch_the_loop_is_gradient_ascent():
+    from helpers import optim
+
+    case = ex03._sgd_cases(np.random.default_rng(3))[0]
+    X, f = case["X"], case["score_fn"]
+    full = np.tile(np.arange(X.shape[0]), (6, 1))
+    ours = ex03._sgd_loop(f, X, case["theta0"], case["lr"], full)
+    res = optim.gradient_ascent(
+        lambda th: f(th, X).sum(axis=0), case["theta0"], lr=case["lr"], n_steps=6
+    )
+    np.testing.assert_allclose(ours, res.x, rtol=1e-12)
+
+
+def test_03_6_gradient_equals_finite_differences_and_vanishes_at_the_mle():
+    from scipy import optimize
+    from scipy.special import log_expit
+
+    def loglik(w, X, y):
+        z = X @ w
+        return np.sum(y * log_expit(z) + (1 - y) * log_expit(-z))
+
+    for case in ex03._logistic_cases(np.random.default_rng(5)):
+        w, X, y = case["w"], case["X"], case["y"]
+        h = 1e-6
+        fd = [(loglik(w + h * e, X, y) - loglik(w - h * e, X, y)) / (2 * h) for e in np.eye(w.size)]
+        np.testing.assert_allclose(ex03._logistic_grad(w, X, y), fd, rtol=1e-6, atol=1e-6)
+    X, y = case["X"], case["y"]
+    fit = optimize.minimize(lambda w: -loglik(w, X, y), np.zeros(X.shape[1]), method="BFGS",
+                            jac=lambda w: -ex03._logistic_grad(w, X, y), tol=1e-12)  # fmt: skip
+    assert np.max(np.abs(ex03._logistic_grad(fit.x, X, y))) < 1e-5

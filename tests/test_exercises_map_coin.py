@@ -7,6 +7,8 @@ from scipy import integrate, stats
 from test_exercises import EXERCISES, leaks
 
 from helpers.exercises import check, is_correct
+from helpers.exercises import map_coin as ex04
+from helpers.exercises.registry import _function_verdict
 
 
 def test_expected_values_agree_with_independent_computations():
@@ -83,3 +85,107 @@ def test_04_6_recognises_the_variance_reading_and_the_complement(capsys):
     e = EXERCISES["04.6"].expected()
     check("04.6", 1 - e)
     assert "direction" in capsys.readouterr().out
+
+
+# --------------------------------------------------------------------------------------
+# Write the algorithm: the Beta-Bernoulli update toss by toss, the beta-binomial predictive
+
+NEW = {ex.key: ex for ex in ex04.WRITE_THE_ALGORITHM}
+
+
+@pytest.mark.parametrize("key", list(NEW))
+def test_write_the_algorithm_reference_passes_and_each_slip_gets_its_own_hint(key):
+    ex = NEW[key]
+    assert _function_verdict(ex, ex.reference)[0]
+    assert ex.starter.startswith("def ") and len(ex.slips) >= 3
+    for wrong_fn, hint in ex.slips:
+        ok, msg = _function_verdict(ex, wrong_fn)
+        assert not ok and hint in msg, msg
+    for fn in (None, lambda **kw: 1 / 0, lambda **kw: "text", lambda **kw: None):
+        ok, msg = _function_verdict(ex, fn)
+        assert not ok and msg.startswith(f"[{key}]"), msg
+
+
+def _student_updates(tosses, a, b):
+    heads = np.concatenate([[0], np.cumsum(tosses)])
+    return a + heads, b + np.arange(len(tosses) + 1) - heads
+
+
+def _student_updates_loop(tosses, a, b):
+    a_t, b_t = [a], [b]
+    for x in tosses:
+        a_t.append(a_t[-1] + x)
+        b_t.append(b_t[-1] + 1 - x)
+    return np.array(a_t), np.array(b_t)
+
+
+def _student_predictive(m, tosses, a, b):
+    from scipy.special import betaln, gammaln
+
+    h, n = np.sum(tosses), len(tosses)
+    j = np.arange(m + 1)
+    log_comb = gammaln(m + 1) - gammaln(j + 1) - gammaln(m - j + 1)
+    a2, b2 = a + h, b + n - h
+    return np.exp(log_comb + betaln(a2 + j, b2 + m - j) - betaln(a2, b2))
+
+
+def _student_predictive_naive(m, tosses, a, b):
+    """Right formula, but Beta functions outside log space: nan after many tosses."""
+    from scipy.special import beta, comb
+
+    h, n = np.sum(tosses), len(tosses)
+    j = np.arange(m + 1)
+    with np.errstate(all="ignore"):
+        return comb(m, j) * beta(a + h + j, b + n - h + m - j) / beta(a + h, b + n - h)
+
+
+@pytest.mark.parametrize(
+    ("key", "fn"),
+    [("04.4", _student_updates), ("04.4", _student_updates_loop), ("04.7", _student_predictive)],
+)
+def test_a_right_function_written_another_way_passes(key, fn):
+    ok, msg = _function_verdict(NEW[key], fn)
+    assert ok, msg
+
+
+def test_04_7_outside_log_space_fails_on_the_long_sequence_with_the_log_space_hint():
+    ok, msg = _function_verdict(NEW["04.7"], _student_predictive_naive)
+    assert not ok and "hidden case 4 of 4" in msg and "nan or inf" in msg, msg
+    assert "log space" in msg
+
+
+def test_04_4_the_last_entries_are_the_batch_posterior_and_sequential_equals_batch():
+    for case in ex04._toss_cases(np.random.default_rng(2), (1, 17, 250)):
+        a_t, b_t = ex04._beta_updates(**case)
+        h, n = case["tosses"].sum(), case["tosses"].size
+        assert (a_t[0], b_t[0]) == (case["a"], case["b"])
+        assert a_t[-1] == pytest.approx(case["a"] + h) and b_t[-1] == pytest.approx(
+            case["b"] + n - h
+        )
+        np.testing.assert_allclose(np.diff(a_t) + np.diff(b_t), 1.0)  # one pseudo-count a toss
+
+
+def test_04_7_is_the_posterior_average_of_the_binomial_and_its_first_entry_is_exact():
+    for case in ex04._predictive_cases(np.random.default_rng(4))[:3]:
+        m, tosses, a, b = case["m"], case["tosses"], case["a"], case["b"]
+        a2, b2 = a + tosses.sum(), b + tosses.size - tosses.sum()
+        p = ex04._predictive_next(**case)
+        assert p.sum() == pytest.approx(1.0, rel=1e-12)
+        for j in range(m + 1):
+            avg, _ = integrate.quad(
+                lambda t, j=j, m=m, a2=a2, b2=b2: (
+                    stats.binom.pmf(j, m, t) * stats.beta.pdf(t, a2, b2)
+                ),
+                0,
+                1,
+            )
+            assert p[j] == pytest.approx(avg, rel=1e-7, abs=1e-13)
+        if m == 1:  # one toss: the predictive is Laplace's (h + a) / (n + a + b)
+            assert p[1] == pytest.approx(a2 / (a2 + b2), rel=1e-12)
+        # wider than the plug-in binomial at the posterior mean: the variance adds the posterior's
+        j = np.arange(m + 1)
+        plug = stats.binom.pmf(j, m, a2 / (a2 + b2))
+        mean_p, mean_plug = np.sum(p * j), np.sum(plug * j)
+        assert mean_p == pytest.approx(mean_plug, rel=1e-10)  # the same mean, m (h + a)/(n + a + b)
+        if m > 1:
+            assert np.sum(p * (j - mean_p) ** 2) > np.sum(plug * (j - mean_plug) ** 2)

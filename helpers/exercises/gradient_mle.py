@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from helpers.exercises.registry import Exercise, register
+from helpers.exercises.registry import Exercise, FunctionExercise, register
 
 # 03.1: the stability limit of an anisotropic problem
 _N_1, _COV_1 = 4_000, np.diag([4.0, 0.25])
@@ -167,6 +167,11 @@ register(
                 _ex_03_3_small_lr,
                 "That is the small-lr approximation; solve the stationary equation exactly.",
             ),
+            (
+                lambda: _LR_3 / (2 * _K_3),
+                "That is the small-lr approximation lr / (2k), and it also leaves out the "
+                "without-replacement factor (n-k)/(n-1): two approximations; keep both exact.",
+            ),
         ),
     )
 )
@@ -226,3 +231,272 @@ register(
         ),
     )
 )
+
+
+# --------------------------------------------------------------------------------------
+# Write the algorithm (check_function): an Adam step, a mini-batch SGD loop, the gradient of a
+# likelihood with no closed-form maximum (logistic regression). Each slip is a wrong version
+# students write; it computes under np.errstate so the check itself never warns.
+
+
+def _adam_step(theta, g, m, v, t, lr, beta1=0.9, beta2=0.999, eps=1e-8, *, slip=None):
+    """One Adam step climbing the objective; ``slip`` names a known wrong version."""
+    with np.errstate(all="ignore"):
+        m_old, v_old = m, v
+        m = beta1 * m + (1 - beta1) * g
+        v = beta2 * v + (1 - beta2) * (g if slip == "not squared" else g * g)
+        m_hat, v_hat = m / (1 - beta1**t), v / (1 - beta2**t)
+        if slip == "no bias correction":
+            m_hat, v_hat = m, v
+        if slip == "old moments":  # theta moved before m and v are updated
+            m_hat, v_hat = m_old / (1 - beta1**t), v_old / (1 - beta2**t)
+        root = v_hat if slip == "no root" else np.sqrt(v_hat)
+        sign = -1.0 if slip == "descent" else 1.0
+        return theta + sign * lr * m_hat / (root + eps), m, v
+
+
+def _adam_cases(rng) -> list:
+    cases = []
+    for d, scale, t, (b1, b2) in [
+        (3, 1.0, 4, (0.9, 0.999)),
+        (1, 250.0, 17, (0.8, 0.99)),
+        (5, 0.1, 2, (0.5, 0.9)),
+        (2, 3.0, 40, (0.9, 0.999)),
+    ]:
+        g = scale * rng.normal(size=d)
+        m = scale * rng.normal(size=d) * 0.5
+        v = (scale * rng.uniform(0.5, 2.0, size=d)) ** 2 * (1 - b2**t)  # a mean of squares
+        cases.append(
+            {"theta": rng.normal(size=d), "g": g, "m": m, "v": v, "t": t,
+             "lr": float(rng.uniform(0.01, 0.2)), "beta1": b1, "beta2": b2}
+        )  # fmt: skip
+    d = 3  # the first step of a run: both running means still 0
+    cases.append(
+        {"theta": rng.normal(size=d), "g": rng.normal(size=d), "m": np.zeros(d),
+         "v": np.zeros(d), "t": 1, "lr": 0.1, "beta1": 0.9, "beta2": 0.999}
+    )  # fmt: skip
+    return cases
+
+
+ADAM_STEP = FunctionExercise(
+    key="03.4",
+    question="Write one Adam step that climbs the log-likelihood: from the iterate theta, the "
+    "gradient g at theta, the running means m (of g) and v (of g squared) after t - 1 steps, "
+    "return the new (theta, m, v) of step t (t counts from 1).",
+    reference=_adam_step,
+    cases=_adam_cases,
+    hint="m and v are running means that start at 0, of the gradient and of its elementwise "
+    "square; correct each for that start with its own beta and the step number t; the step is "
+    "lr times the corrected mean over the root of the corrected mean square, uphill.",
+    starter="def adam_step(theta, g, m, v, t, lr, beta1=0.9, beta2=0.999, eps=1e-8):",
+    rtol=1e-5,  # eps inside the root instead of outside (a common variant) also passes
+    slips=(
+        (
+            lambda **kw: _adam_step(**kw, slip="no bias correction"),
+            "The running means start at 0, so early on they are too small: divide each by "
+            "1 - beta^t (its own beta) before taking the step.",
+        ),
+        (
+            lambda **kw: _adam_step(**kw, slip="not squared"),
+            "v is the running mean of the squared gradient (elementwise), not of the gradient: "
+            "a mean of g can be negative, and its root is then nan.",
+        ),
+        (
+            lambda **kw: _adam_step(**kw, slip="old moments"),
+            "The order of the updates: theta moved with the previous m and v. Update both "
+            "running means with this step's gradient first, then move theta.",
+        ),
+        (
+            lambda **kw: _adam_step(**kw, slip="descent"),
+            "Your step goes downhill: this lesson climbs the log-likelihood (ascent), so theta "
+            "moves along +m_hat, not against it.",
+        ),
+        (
+            lambda **kw: _adam_step(**kw, slip="no root"),
+            "Divide by the square root of the corrected mean square: then each coordinate moves "
+            "about lr whatever the size of its gradient.",
+        ),
+    ),
+)
+
+
+def _sgd_loop(score_fn, X, theta0, lr, batches, *, slip=None):
+    """Mini-batch stochastic gradient ascent on the summed log-likelihood, given the batches.
+
+    ``score_fn(theta, X_batch)`` gives the per-point gradients, shape (k, d); step t uses the
+    rows ``batches[t]``; each step is lr (n / k) times the batch's summed gradient, an unbiased
+    estimate of a full gradient-ascent step on the sum over all n points.
+    """
+    n = X.shape[0]
+    theta = np.array(theta0, dtype=float)
+    with np.errstate(all="ignore"):
+        for rows in batches:
+            start = theta0 if slip == "from theta0" else theta
+            Xb = X if slip == "all data" else X[rows]
+            g = np.sum(score_fn(start, Xb), axis=0)
+            k = len(rows)
+            factor = {
+                None: n / k,
+                "all data": 1.0,
+                "mean": 1.0 / k,
+                "sum": 1.0,
+                "mean rescaled": n / k / k,
+                "descent": -n / k,
+                "from theta0": n / k,
+            }[slip]
+            theta = start + lr * factor * g
+    return theta
+
+
+def _gauss_mean_scores(cov):
+    prec = np.linalg.inv(cov)
+    return lambda theta, Xb: (Xb - theta) @ prec  # one row per point
+
+
+def _logistic_scores(theta, Xb):
+    from scipy.special import expit
+
+    features, y = Xb[:, :-1], Xb[:, -1]
+    return (y - expit(features @ theta))[:, None] * features
+
+
+def _batches(rng, n, k, n_steps):
+    return np.array([rng.permutation(n)[:k] for _ in range(n_steps)])
+
+
+def _sgd_cases(rng) -> list:
+    cases = []
+    cov = np.array([[2.0, 0.6], [0.6, 1.0]])
+    n = 200
+    X = rng.multivariate_normal([1.0, -2.0], cov, size=n)
+    lam_max = n * np.linalg.eigvalsh(np.linalg.inv(cov))[-1]
+    cases.append(
+        {"score_fn": _gauss_mean_scores(cov), "X": X, "theta0": np.zeros(2),
+         "lr": 0.5 / lam_max, "batches": _batches(rng, n, 10, 8)}
+    )  # fmt: skip
+    n = 60  # 1-D, sigma = 3: X of shape (n, 1)
+    X = rng.normal(5.0, 3.0, size=(n, 1))
+    cases.append(
+        {"score_fn": _gauss_mean_scores(np.array([[9.0]])), "X": X, "theta0": np.array([-1.0]),
+         "lr": 0.3 * 9.0 / n, "batches": _batches(rng, n, 4, 12)}
+    )  # fmt: skip
+    n = 150  # logistic regression: features (intercept first) and the label in the last column
+    features = np.column_stack([np.ones(n), rng.normal(size=(n, 2))])
+    y = (rng.uniform(size=n) < 1 / (1 + np.exp(-features @ [0.5, 2.0, -1.0]))).astype(float)
+    cases.append(
+        {"score_fn": _logistic_scores, "X": np.column_stack([features, y]),
+         "theta0": np.zeros(3), "lr": 0.02, "batches": _batches(rng, n, 15, 10)}
+    )  # fmt: skip
+    return cases
+
+
+SGD_LOOP = FunctionExercise(
+    key="03.5",
+    question="Write the mini-batch SGD loop of section 9: score_fn(theta, X_batch) gives the "
+    "per-point gradients of the log-likelihood (one row per point), batches[t] holds the row "
+    "indices of step t's batch. Each step must be an unbiased estimate of a full gradient-ascent "
+    "step on the summed log-likelihood (so lr means what it means for gradient_ascent). Return "
+    "the final theta.",
+    reference=_sgd_loop,
+    cases=_sgd_cases,
+    hint="one step per row of batches: the gradients of that batch's points at the current "
+    "theta, combined into an estimate of the gradient of the sum over all n points, then one "
+    "step uphill; what must multiply a batch of k points so that its expected value is the "
+    "full sum?",
+    starter="def sgd_loop(score_fn, X, theta0, lr, batches):",
+    slips=(
+        (
+            lambda **kw: _sgd_loop(**kw, slip="mean"),
+            "You averaged the batch: that estimates the MEAN log-likelihood's gradient, n times "
+            "smaller than the sum's, so every step is n times too short. Rescale the batch so "
+            "that it estimates the full sum.",
+        ),
+        (
+            lambda **kw: _sgd_loop(**kw, slip="sum"),
+            "You summed the batch but did not rescale it: k points stand in for all n, so their "
+            "sum is on average k/n of the full sum and every step is too short.",
+        ),
+        (
+            lambda **kw: _sgd_loop(**kw, slip="mean rescaled"),
+            "You rescaled the batch MEAN by n/k: the mean already divides by k, so the steps are "
+            "k times too short. Rescale the sum, or multiply the mean by n.",
+        ),
+        (
+            lambda **kw: _sgd_loop(**kw, slip="all data"),
+            "Your loop uses every row at every step (plain gradient ascent): take only the rows "
+            "that batches gives for that step.",
+        ),
+        (
+            lambda **kw: _sgd_loop(**kw, slip="from theta0"),
+            "Every step starts again from theta0: each step must start from the previous "
+            "step's theta (and take the gradient there).",
+        ),
+        (
+            lambda **kw: _sgd_loop(**kw, slip="descent"),
+            "Your steps go downhill: this lesson climbs the log-likelihood, so add the step.",
+        ),
+    ),
+)
+
+
+def _logistic_grad(w, X, y, *, slip=None):
+    """Gradient of the summed Bernoulli log-likelihood of logistic regression at w."""
+    from scipy.special import expit
+
+    with np.errstate(all="ignore"):
+        z = X @ w
+        p = {None: expit(z), "no sigmoid": z, "minus inside": expit(-z)}.get(slip, expit(z))
+        g = X.T @ (y - p)
+        if slip == "descent":
+            g = -g
+        if slip == "mean":
+            g = g / X.shape[0]
+    return g
+
+
+def _logistic_cases(rng) -> list:
+    cases = []
+    for n, d in [(40, 3), (7, 1), (300, 4), (25, 2)]:
+        X = rng.normal(size=(n, d))
+        X[:, 0] = 1.0  # an intercept column
+        w = rng.normal(size=d)
+        y = (rng.uniform(size=n) < 0.5).astype(float)
+        cases.append({"w": w, "X": X, "y": y})
+    return cases
+
+
+LOGISTIC_GRAD = FunctionExercise(
+    key="03.6",
+    question="Write the gradient of logistic regression's log-likelihood, summed over the n "
+    "rows of X: P(y_i = 1 | x_i) = sigmoid(x_i . w), y_i in {0, 1}; return shape (d,).",
+    reference=_logistic_grad,
+    cases=_logistic_cases,
+    hint="differentiate y log p + (1 - y) log(1 - p) with p = sigmoid(x . w), using "
+    "sigmoid'(z) = sigmoid(z)(1 - sigmoid(z)); each point contributes its residual times its "
+    "features.",
+    starter="def logistic_grad(w, X, y):",
+    slips=(
+        (
+            lambda **kw: _logistic_grad(**kw, slip="descent"),
+            "Your gradient points downhill: that is the gradient of the loss, minus the "
+            "log-likelihood. The residual is observed minus predicted.",
+        ),
+        (
+            lambda **kw: _logistic_grad(**kw, slip="no sigmoid"),
+            "The prediction is a probability: pass x . w through the sigmoid before comparing "
+            "it with y (without it, this is least squares' gradient).",
+        ),
+        (
+            lambda **kw: _logistic_grad(**kw, slip="minus inside"),
+            "Check the sign inside the sigmoid: p = 1 / (1 + exp(-x . w)) is P(y = 1).",
+        ),
+        (
+            lambda **kw: _logistic_grad(**kw, slip="mean"),
+            "You divided by n: that is the mean log-likelihood's gradient; this exercise asks "
+            "for the sum.",
+        ),
+    ),
+)
+
+#: The write-the-algorithm exercises of the second edition (registered with their solutions).
+WRITE_THE_ALGORITHM = (ADAM_STEP, SGD_LOOP, LOGISTIC_GRAD)

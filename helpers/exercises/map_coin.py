@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from helpers.exercises.registry import Exercise, register
+from helpers.exercises.registry import Exercise, FunctionExercise, register
 
 D = (0, 0, 1, 1, 0, 0, 1)  # the lesson's seven tosses, 1 = heads
 EIGHT_OF_TEN = (1,) * 8 + (0,) * 2
@@ -146,3 +146,165 @@ register(Exercise(
         (lambda: 1 - _ex_04_6(), "That is P(theta < 0.5): check the direction of the inequality."),
     ),
 ))  # fmt: skip
+
+
+# --------------------------------------------------------------------------------------
+# Write the algorithm (check_function): the Beta-Bernoulli update toss by toss, and the
+# beta-binomial predictive for the next m tosses. References from the helpers; each slip is a
+# wrong version students write.
+
+
+def _beta_updates(tosses, a, b):
+    """Posterior Beta parameters after 0, 1, ..., n tosses, from :func:`beta_posterior`."""
+    from helpers.bayes import beta_posterior
+
+    pairs = [beta_posterior(tosses[:t], a=a, b=b) for t in range(len(tosses) + 1)]
+    return tuple(np.array(p, dtype=float) for p in zip(*pairs, strict=True))
+
+
+def _beta_updates_slip(tosses, a, b, *, slip):
+    heads = np.concatenate([[0.0], np.cumsum(tosses)])
+    seen = np.arange(heads.size, dtype=float)
+    tails = seen - heads
+    if slip == "swapped":
+        return a + tails, b + heads
+    if slip == "no prior":
+        return heads, tails
+    if slip == "uniform":
+        return 1 + heads, 1 + tails
+    if slip == "tosses":
+        return a + heads, b + seen
+    return a + heads[1:], b + tails[1:]  # "no start": the prior itself left out
+
+
+def _toss_cases(rng, sizes) -> list:
+    cases = []
+    for n in sizes:
+        p = rng.uniform(0.15, 0.45)  # lopsided, so heads and tails counts differ
+        tosses = (rng.uniform(size=n) < p).astype(int)
+        a, b = rng.uniform(1.5, 3.0), rng.uniform(3.5, 6.0)
+        cases.append({"tosses": tosses, "a": float(a), "b": float(b)})
+    return cases
+
+
+BETA_UPDATES = FunctionExercise(
+    key="04.4",
+    question="Write the Beta-Bernoulli update toss by toss: under a Beta(a, b) prior, return the "
+    "posterior's parameters after 0, 1, ..., n tosses, two arrays of shape (n + 1,) (the first "
+    "entries are the prior's a and b).",
+    reference=_beta_updates,
+    cases=lambda rng: _toss_cases(rng, (9, 1, 40, 300)),
+    hint="each toss adds one pseudo-count to one of the two parameters; which toss feeds which, "
+    "and what do the arrays hold before any toss? numpy's cumulative sum saves the loop.",
+    starter="def beta_updates(tosses, a, b):",
+    slips=(
+        (
+            lambda **kw: _beta_updates_slip(**kw, slip="swapped"),
+            "Heads and tails are swapped: a counts heads (theta is P(heads)), b counts tails.",
+        ),
+        (
+            lambda **kw: _beta_updates_slip(**kw, slip="no prior"),
+            "The prior's pseudo-counts are missing: the posterior starts from the prior's a and "
+            "b, and the tosses add to them.",
+        ),
+        (
+            lambda **kw: _beta_updates_slip(**kw, slip="uniform"),
+            "You started from Beta(1, 1), the uniform prior: start from the a and b you are given.",
+        ),
+        (
+            lambda **kw: _beta_updates_slip(**kw, slip="tosses"),
+            "b counts the tails seen so far, not all the tosses.",
+        ),
+        (
+            lambda **kw: _beta_updates_slip(**kw, slip="no start"),
+            "Your arrays start after the first toss: the first entries are the prior's a and b "
+            "(after 0 tosses), so each array has n + 1 entries.",
+        ),
+    ),
+)
+
+
+def _predictive_next(m, tosses, a, b):
+    """P(j heads in the next m tosses | D), j = 0..m: the beta-binomial of the posterior."""
+    from scipy import stats
+
+    from helpers.bayes import beta_posterior
+
+    a_post, b_post = beta_posterior(tosses, a=a, b=b)
+    return stats.betabinom.pmf(np.arange(m + 1), m, a_post, b_post)
+
+
+def _predictive_slip(m, tosses, a, b, *, slip):
+    from scipy import stats
+    from scipy.special import betaln
+
+    h, n = int(np.sum(tosses)), len(tosses)
+    a_post, b_post = a + h, b + n - h
+    j = np.arange(m + 1)
+    if slip == "mean":
+        return stats.binom.pmf(j, m, a_post / (a_post + b_post))
+    if slip == "map":
+        return stats.binom.pmf(j, m, (a_post - 1) / (a_post + b_post - 2))
+    if slip == "mle":
+        return stats.binom.pmf(j, m, h / n)
+    if slip == "prior":
+        return stats.betabinom.pmf(j, m, a, b)
+    if slip == "swapped":
+        return stats.betabinom.pmf(j, m, b_post, a_post)
+    # "one sequence": the probability of one particular order of j heads, no binomial coefficient
+    return np.exp(betaln(a_post + j, b_post + m - j) - betaln(a_post, b_post))
+
+
+def _predictive_cases(rng) -> list:
+    cases = _toss_cases(rng, (7, 40, 12, 1_500))
+    for case, m in zip(cases, (5, 12, 1, 30), strict=True):
+        case["m"] = m
+    return [{"m": c["m"], "tosses": c["tosses"], "a": c["a"], "b": c["b"]} for c in cases]
+
+
+PREDICTIVE_NEXT = FunctionExercise(
+    key="04.7",
+    question="Write the posterior predictive of the number of heads in the next m tosses, "
+    "under a Beta(a, b) prior after the tosses D: P(j heads in m | D) for j = 0, 1, ..., m, "
+    "shape (m + 1,).",
+    reference=_predictive_next,
+    cases=_predictive_cases,
+    hint="average the binomial probability of j heads over the posterior Beta; the Beta "
+    "integral turns it into a ratio of Beta functions times a binomial coefficient. Work in log "
+    "space (scipy.special.betaln, gammaln): after many tosses the Beta functions underflow.",
+    starter="def predictive_next(m, tosses, a, b):",
+    slips=(
+        (
+            lambda **kw: _predictive_slip(**kw, slip="mean"),
+            "That is a binomial with theta fixed at the posterior mean: right for one toss, too "
+            "narrow for m tosses, because it forgets that theta is uncertain. Integrate the "
+            "binomial over the posterior instead.",
+        ),
+        (
+            lambda **kw: _predictive_slip(**kw, slip="map"),
+            "That plugs the MAP into a binomial: theta is uncertain, so average the binomial "
+            "over the whole posterior instead of fixing theta at its mode.",
+        ),
+        (
+            lambda **kw: _predictive_slip(**kw, slip="mle"),
+            "That plugs the MLE h/n into a binomial: it ignores the prior and the uncertainty "
+            "in theta. Average over the posterior.",
+        ),
+        (
+            lambda **kw: _predictive_slip(**kw, slip="prior"),
+            "That averages over the prior: the tosses D have not updated it. Use the posterior.",
+        ),
+        (
+            lambda **kw: _predictive_slip(**kw, slip="swapped"),
+            "Heads and tails are swapped in the posterior: a counts heads, b counts tails.",
+        ),
+        (
+            lambda **kw: _predictive_slip(**kw, slip="one sequence"),
+            "That is the probability of one particular order of j heads and m - j tails: "
+            "several orders give j heads; count them.",
+        ),
+    ),
+)
+
+#: The write-the-algorithm exercises of the second edition (registered with their solutions).
+WRITE_THE_ALGORITHM = (BETA_UPDATES, PREDICTIVE_NEXT)
