@@ -10,6 +10,7 @@ from test_exercises import EXERCISES, leaks
 from helpers.data import load_old_faithful
 from helpers.exercises import check
 from helpers.exercises import gmm_em as ex05
+from helpers.exercises.registry import _function_verdict
 
 W, MU, SD = np.array([0.3, 0.7]), np.array([-2.0, 1.5]), np.array([0.6, 1.0])
 ERUPTIONS = load_old_faithful()["eruptions"].to_numpy()
@@ -90,3 +91,99 @@ def test_multiple_choice_hints_before_an_answer_are_neutral(key, giveaways, caps
     out = capsys.readouterr().out.lower()
     assert "hint" in out
     assert not any(word in out for word in giveaways)
+
+
+# --------------------------------------------------------------------------------------
+# Write-the-algorithm exercises: the references against scipy and scikit-learn's formulas,
+# and correct functions written another way are accepted.
+
+#: Ready to register with the lesson (the notebook's starter cells and worked solutions come
+#: with the student's view); until then these tests check them as test_exercises.py would.
+FUNCTIONS = {"05.8": ex05.E_STEP, "05.9": ex05.EM_STEP}
+
+
+def _cases(key):
+    ex = FUNCTIONS[key]
+    return ex.cases(np.random.default_rng(ex.seed))
+
+
+def test_the_e_step_reference_is_bayes_rule_and_stays_finite_far_out():
+    for case in _cases("05.8"):
+        r = FUNCTIONS["05.8"].reference(**case)
+        assert np.all(np.isfinite(r)) and np.allclose(r.sum(axis=1), 1.0, atol=1e-12)
+        log_joint = np.log(case["weights"]) + stats.norm.logpdf(
+            case["x"][:, None], case["means"], case["sds"]
+        )
+        log_r = log_joint - logsumexp(log_joint, axis=1, keepdims=True)
+        np.testing.assert_allclose(r, np.exp(log_r), atol=1e-12)
+    far = _cases("05.8")[-1]
+    with np.errstate(invalid="ignore"):
+        dens = far["weights"] * stats.norm.pdf(far["x"][:, None], far["means"], far["sds"])
+        assert np.isnan(dens / dens.sum(axis=1, keepdims=True)).any()  # the case that needs lse
+
+
+def test_the_em_step_reference_is_one_iteration_of_em_with_no_regularisation():
+    for case in _cases("05.9"):
+        weights, means, sds = FUNCTIONS["05.9"].reference(**case)
+        r = FUNCTIONS["05.8"].reference(**case)
+        nk = r.sum(axis=0)
+        np.testing.assert_allclose(weights, nk / len(case["x"]), rtol=1e-12)
+        np.testing.assert_allclose(means, r.T @ case["x"] / nk, rtol=1e-12)
+        var = (r * (case["x"][:, None] - means) ** 2).sum(axis=0) / nk
+        np.testing.assert_allclose(sds, np.sqrt(var), rtol=1e-10)
+
+        # EM never lowers the log-likelihood
+        def loglik(w, m, s, x=case["x"]):
+            return logsumexp(np.log(w) + stats.norm.logpdf(x[:, None], m, s), axis=1).sum()
+
+        assert loglik(weights, means, sds) >= loglik(case["weights"], case["means"], case["sds"])
+
+
+def _e_step(x, weights, means, sds):
+    z = (x[:, None] - means) / sds
+    log_joint = np.log(weights) - 0.5 * z**2 - np.log(sds * np.sqrt(2 * np.pi))
+    log_joint -= log_joint.max(axis=1, keepdims=True)  # a max-shift instead of logsumexp
+    r = np.exp(log_joint)
+    return r / r.sum(axis=1, keepdims=True)
+
+
+def _em_step(x, weights, means, sds):
+    r = _e_step(x, weights, means, sds)
+    n_k = r.sum(axis=0)
+    mu = (r * x[:, None]).sum(axis=0) / n_k
+    sd = np.sqrt((r * (x[:, None] - mu) ** 2).sum(axis=0) / n_k)
+    return n_k / n_k.sum(), mu, sd
+
+
+@pytest.mark.parametrize(("key", "fn"), [("05.8", _e_step), ("05.9", _em_step)])
+def test_correct_functions_written_another_way_are_accepted(key, fn):
+    ok, msg = _function_verdict(FUNCTIONS[key], fn)
+    assert ok and msg.startswith(f"[{key}] Correct"), msg
+
+
+def test_the_naive_e_step_is_told_about_log_sum_exp_not_given_a_generic_hint():
+    def naive(x, weights, means, sds):
+        p = weights * stats.norm.pdf(x[:, None], means, sds)
+        return p / p.sum(axis=1, keepdims=True)
+
+    ok, out = _function_verdict(FUNCTIONS["05.8"], naive)
+    assert not ok and "hidden case 4" in out and "logsumexp" in out and "underflows" in out
+
+
+@pytest.mark.parametrize("key", list(FUNCTIONS))
+def test_each_new_exercise_accepts_its_reference_and_recognises_each_slip(key):
+    ex = FUNCTIONS[key]
+    assert ex.key == key and ex.starter.startswith("def ")
+    assert _function_verdict(ex, ex.reference)[0]
+    for wrong_fn, hint in ex.slips:
+        ok, msg = _function_verdict(ex, wrong_fn)
+        assert not ok and hint in msg, f"{key}: the slip was not recognised: {msg}"
+        assert "Hint: " not in msg  # the slip's own hint, not the generic one
+
+
+@pytest.mark.parametrize("key", list(FUNCTIONS))
+def test_each_new_exercise_survives_broken_functions(key):
+    ex = FUNCTIONS[key]
+    for fn in (None, lambda **kw: 1 / 0, lambda **kw: "text", lambda **kw: None):
+        ok, msg = _function_verdict(ex, fn)
+        assert not ok and msg.startswith(f"[{key}]"), msg

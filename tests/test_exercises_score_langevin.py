@@ -8,6 +8,7 @@ from test_exercises import EXERCISES, leaks
 
 from helpers.exercises import check
 from helpers.exercises import score_langevin as ex06
+from helpers.exercises.registry import _function_verdict
 
 
 @pytest.mark.parametrize(
@@ -66,3 +67,127 @@ def test_expected_values_agree_with_independent_computations():
     # the from-scratch answer is a sample variance, close to (but not) the theory
     assert EXERCISES["06.6"].expected() == pytest.approx(0.25 / 0.9, rel=0.05)
     assert EXERCISES["06.6"].expected() != pytest.approx(0.25 / 0.9, rel=1e-3)
+
+
+# --------------------------------------------------------------------------------------
+# Write-the-algorithm exercises: each reference equals the helper fed the same noise, and
+# correct functions written another way are accepted.
+
+#: Ready to register with the lesson (the notebook's starter cells and worked solutions come
+#: with the student's view); until then these tests check them as test_exercises.py would.
+FUNCTIONS = {"06.7": ex06.LANGEVIN_STEP, "06.8": ex06.ANNEALED, "06.9": ex06.DSM_LOSS}
+
+
+def _cases(key):
+    ex = FUNCTIONS[key]
+    return ex.cases(np.random.default_rng(ex.seed))
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_the_langevin_step_reference_is_one_step_of_the_helper(seed):
+    from helpers.langevin import langevin
+
+    for case in _cases("06.7"):
+        z = np.random.default_rng(seed).standard_normal(case["x"].shape)
+        want = langevin(case["score_fn"], case["x"], step_size=case["eps"], n_steps=1, rng=seed)
+        got = FUNCTIONS["06.7"].reference(case["x"], case["score_fn"], case["eps"], z)
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_the_annealed_reference_is_the_helper_with_the_same_draws(seed):
+    from helpers.langevin import annealed_langevin
+
+    for case in _cases("06.8"):
+        z = np.random.default_rng(seed).standard_normal(case["z"].shape)
+        want = annealed_langevin(case["score_fn"], case["x0"], sigmas=case["sigmas"],
+                                 step_size=case["eps"], n_steps_per_level=z.shape[1],
+                                 rng=seed)  # fmt: skip
+        got = FUNCTIONS["06.8"].reference(case["score_fn"], case["x0"], case["sigmas"],
+                                          case["eps"], z)  # fmt: skip
+        np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_the_dsm_reference_at_one_level_is_sigma_squared_times_the_helpers_loss(seed):
+    from helpers.dsm import dsm_loss
+
+    for case in _cases("06.9"):
+        x, sigma = case["x"], 0.7
+        sigmas = np.full(len(x), sigma)
+        z = np.random.default_rng(seed).standard_normal(x.shape)
+
+        def score_fn(xt, fn=case["score_fn"], sigmas=sigmas):
+            return fn(xt, sigmas)
+
+        helper = dsm_loss(score_fn, x, sigma, n_noise=1, rng=seed)
+        got = FUNCTIONS["06.9"].reference(case["score_fn"], x, sigmas, z)
+        assert got == pytest.approx(sigma**2 * helper, rel=1e-12)
+
+
+def test_the_dsm_reference_is_smallest_for_the_exact_blurred_score():
+    """For Gaussian data the exact score of p_sigma minimises the expected loss: a check that
+    the sign and scale of the target are right, made with many draws."""
+    rng = np.random.default_rng(5)
+    mean, var, n = np.array([0.5, -1.0]), 0.8, 200_000
+    x = mean + np.sqrt(var) * rng.standard_normal((n, 2))
+    sigmas = rng.choice([0.3, 1.0, 2.0], size=n)
+    z = rng.standard_normal((n, 2))
+
+    def exact(xt, s):
+        return (mean - xt) / (var + np.reshape(s, (-1, 1)) ** 2)
+
+    loss = FUNCTIONS["06.9"].reference(exact, x, sigmas, z)
+    for wrong in (lambda xt, s: 1.1 * exact(xt, s), lambda xt, s: exact(xt + 0.2, s)):
+        assert loss < FUNCTIONS["06.9"].reference(wrong, x, sigmas, z)
+    # expected loss at the optimum: E[sigma^2 (d / sigma^2 - |s|^2)] = d - E[sigma^2 |s|^2]
+    optimum = 2 - np.mean(sigmas**2 * 2 / (var + sigmas**2))
+    assert loss == pytest.approx(optimum, rel=0.01)
+
+
+def _langevin_step(x, score_fn, eps, z):
+    drift = score_fn(x)
+    return x + eps * drift + np.sqrt(2.0 * eps) * z
+
+
+def _annealed(score_fn, x0, sigmas, eps, z):
+    x = x0.copy()
+    for sigma, z_level in zip(sigmas, z, strict=True):
+        eps_i = eps * (sigma / sigmas[-1]) ** 2
+        for z_k in z_level:
+            x = _langevin_step(x, lambda y, s=sigma: score_fn(y, s), eps_i, z_k)
+    return x
+
+
+def _dsm_loss(score_fn, x, sigmas, z):
+    s = sigmas.reshape(-1, 1)
+    x_tilde = x + s * z
+    errors = ((s * score_fn(x_tilde, sigmas) + z) ** 2).sum(axis=1)  # sigma^2 |s + z/sigma|^2
+    return errors.mean()
+
+
+@pytest.mark.parametrize(
+    ("key", "fn"), [("06.7", _langevin_step), ("06.8", _annealed), ("06.9", _dsm_loss)]
+)
+def test_correct_functions_written_another_way_are_accepted(key, fn):
+    ok, msg = _function_verdict(FUNCTIONS[key], fn)
+    assert ok and msg.startswith(f"[{key}] Correct"), msg
+
+
+@pytest.mark.parametrize("key", list(FUNCTIONS))
+def test_each_new_exercise_accepts_its_reference_and_recognises_each_slip(key):
+    ex = FUNCTIONS[key]
+    assert ex.key == key and ex.starter.startswith("def ")
+    assert _function_verdict(ex, ex.reference)[0]
+    for wrong_fn, hint in ex.slips:
+        ok, msg = _function_verdict(ex, wrong_fn)
+        assert not ok and hint in msg, f"{key}: the slip was not recognised: {msg}"
+        assert "Hint: " not in msg  # the slip's own hint, not the generic one
+
+
+@pytest.mark.parametrize("key", list(FUNCTIONS))
+def test_each_new_exercise_survives_broken_functions(key):
+    ex = FUNCTIONS[key]
+    for fn in (None, lambda **kw: 1 / 0, lambda **kw: "text", lambda **kw: None):
+        ok, msg = _function_verdict(ex, fn)
+        assert not ok and msg.startswith(f"[{key}]"), msg

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from helpers.exercises.registry import Exercise, register
+from helpers.exercises.registry import Exercise, FunctionExercise, register
 
 _W, _MU, _SD = np.array([0.3, 0.7]), np.array([-2.0, 1.5]), np.array([0.6, 1.0])
 
@@ -209,3 +209,185 @@ register(Exercise(
                       "itself."),
     ),
 ))  # fmt: skip
+
+
+# --------------------------------------------------------------------------------------
+# Write the algorithm: the E-step in log space (05.8) and one EM iteration (05.9), 1-D data.
+# The references are built from ``helpers.mixture``; the slips are what students write.
+# Ready to register with the lesson: ``register(...)`` comes with the notebook's starter cells
+# and worked solutions (tests/test_exercises.py requires a solution for every registered key).
+
+
+def _log_weighted(x, weights, means, sds):
+    """(n, K) log alpha_k + log N(x_n; mu_k, sd_k^2), written out (the slips reuse it)."""
+    z = (np.asarray(x)[:, None] - means) / sds
+    return np.log(weights) - 0.5 * z**2 - np.log(sds) - 0.5 * np.log(2 * np.pi)
+
+
+def _softmax_rows(log_w, axis=1):
+    from scipy.special import logsumexp
+
+    return np.exp(log_w - logsumexp(log_w, axis=axis, keepdims=True))
+
+
+def _e_step_reference(x, weights, means, sds):
+    from helpers.mixture import e_step
+
+    return np.exp(e_step(x, weights, means, np.asarray(sds) ** 2)[1])
+
+
+def _e_step_cases(rng):
+    """Three ordinary cases, then one with points far from every mean (last, so a missing
+    log-sum-exp is what that case catches)."""
+    cases = []
+    for n, k in ((6, 2), (25, 3), (40, 4)):
+        weights = rng.dirichlet(np.full(k, 3.0))
+        means = np.sort(rng.uniform(-4, 4, size=k))
+        sds = rng.uniform(0.4, 1.8, size=k)
+        x = rng.normal(means[rng.integers(0, k, size=n)], 1.5)
+        cases.append({"x": x, "weights": weights, "means": means, "sds": sds})
+    weights, means, sds = np.array([0.25, 0.45, 0.3]), np.array([-2.0, 0.5, 3.0]), np.array(
+        [0.5, 1.2, 0.8])  # fmt: skip
+    far = np.concatenate([rng.normal(0, 2, size=8), [-90.0, 75.0, 120.0]])
+    cases.append({"x": far, "weights": weights, "means": means, "sds": sds})
+    return cases
+
+
+def _e_step_no_weights(x, weights, means, sds):
+    return _softmax_rows(_log_weighted(x, np.ones_like(weights), means, sds))
+
+
+def _e_step_no_logsumexp(x, weights, means, sds):
+    with np.errstate(divide="ignore", invalid="ignore"):
+        dens = np.exp(_log_weighted(x, weights, means, sds))
+        return dens / dens.sum(axis=1, keepdims=True)
+
+
+def _e_step_over_points(x, weights, means, sds):
+    return _softmax_rows(_log_weighted(x, weights, means, sds), axis=0)
+
+
+def _e_step_variances_as_scale(x, weights, means, sds):
+    return _softmax_rows(_log_weighted(x, weights, means, np.asarray(sds) ** 2))
+
+
+def _e_step_sds_as_variances(x, weights, means, sds):
+    return _softmax_rows(_log_weighted(x, weights, means, np.sqrt(sds)))
+
+
+def _e_step_logs(x, weights, means, sds):
+    from helpers.mixture import e_step
+
+    return e_step(x, weights, means, np.asarray(sds) ** 2)[1]
+
+
+E_STEP = FunctionExercise(
+    "05.8",
+    "Write the E-step in log space: the responsibilities r[n, k] = p(z_n = k | x_n) of 1-D "
+    "data x under a mixture with the given weights, means and standard deviations.",
+    _e_step_reference,
+    _e_step_cases,
+    "work with log alpha_k + log N(x_n; mu_k, sigma_k^2), an (n, K) array; normalise each row "
+    "with scipy.special.logsumexp (over the components, axis=1), and exponentiate only at "
+    "the end.",
+    starter="def e_step(x, weights, means, sds):",
+    slips=(
+        (_e_step_no_weights,
+         "The weights alpha_k are missing: a component's responsibility starts from "
+         "alpha_k times its density, not the density alone."),
+        (_e_step_over_points,
+         "You normalised over the points (down each column). A responsibility shares one "
+         "point among the components: each row must sum to 1."),
+        (_e_step_variances_as_scale,
+         "The spread is off: you used the variances sigma^2 where a standard deviation is "
+         "meant (scipy's scale takes sigma itself; sds are already standard deviations)."),
+        (_e_step_sds_as_variances,
+         "The spread is off: you used the standard deviations as variances (as if sds were "
+         "sigma^2). Where a formula or a helper wants the variance, square the sds."),
+        (_e_step_logs,
+         "Those are the log responsibilities: return r itself (exponentiate at the end), so "
+         "each row sums to 1."),
+        (_e_step_no_logsumexp,
+         "This hidden case has points far from every mean, where every density underflows to "
+         "0 and 0/0 gives nan. Stay in log space: normalise with logsumexp over the "
+         "components, and exponentiate only the normalised logs."),
+    ),
+)  # fmt: skip
+
+
+def _em_step_reference(x, weights, means, sds):
+    from helpers.mixture import m_step
+
+    resp = _e_step_reference(x, weights, means, sds)
+    new_weights, new_means, covariances = m_step(x, resp, reg_covar=0.0)
+    return new_weights, new_means[:, 0], np.sqrt(covariances[:, 0, 0])
+
+
+def _em_step_cases(rng):
+    cases = []
+    for n, k in ((12, 2), (60, 2), (150, 3), (90, 4)):
+        means = np.sort(rng.uniform(-6, 6, size=k)) + np.arange(k) * 1.5
+        sds = rng.uniform(0.6, 1.6, size=k)
+        z = np.r_[np.arange(k), rng.integers(0, k, size=n - k)]  # every component has points
+        x = rng.normal(means[z], sds[z])
+        start_means = means + rng.normal(0, 0.8, size=k)
+        start_sds = rng.uniform(0.7, 2.0, size=k)
+        weights = rng.dirichlet(np.full(k, 4.0))
+        cases.append({"x": x, "weights": weights, "means": start_means, "sds": start_sds})
+    return cases
+
+
+def _m_step_slip(x, resp, *, old_means=None, by_n=False, power=0.5, unnormalised=False):
+    """An M-step with one slip: spread around ``old_means``, divided by n, the variance
+    returned (power 1), or the weights left as counts N_k."""
+    x = np.asarray(x)
+    nk = resp.sum(axis=0)
+    denom = x.size if by_n else nk
+    means = resp.T @ x / denom
+    centre = means if old_means is None else old_means
+    var = np.sum(resp * (x[:, None] - centre) ** 2, axis=0) / denom
+    weights = nk if unnormalised else nk / x.size
+    return weights, means, var**power
+
+
+def _em_step_with(*, hard=False, old=False, **options):
+    """One EM iteration with a slip in the M-step (see :func:`_m_step_slip`); ``hard``
+    replaces the responsibilities by 0/1 assignments to the most responsible component."""
+
+    def wrong(x, weights, means, sds):
+        resp = _e_step_reference(x, weights, means, sds)
+        if hard:
+            resp = np.eye(resp.shape[1])[resp.argmax(axis=1)]
+        return _m_step_slip(x, resp, old_means=means if old else None, **options)
+
+    return wrong
+
+
+EM_STEP = FunctionExercise(
+    "05.9",
+    "Write one EM iteration on 1-D data: the E-step (yours from 05.8), then the M-step's "
+    "closed forms; return the new weights, means and standard deviations.",
+    _em_step_reference,
+    _em_step_cases,
+    "with r from the E-step and N_k = sum_n r[n, k]: alpha_k = N_k / n, mu_k = the "
+    "r-weighted mean of x over N_k, and sigma_k = the square root of the r-weighted mean "
+    "squared distance from the new mu_k. Return the three arrays in that order.",
+    starter="def em_step(x, weights, means, sds):",
+    slips=(
+        (_em_step_with(old=True),
+         "The spread is measured around the old means. The M-step first computes the new "
+         "means and then the spread around them (the update order matters)."),
+        (_em_step_with(by_n=True),
+         "You divided by the number of points n. Each component's mean and spread are "
+         "averages over its own share of the data: divide by N_k, the sum of its "
+         "responsibilities."),
+        (_em_step_with(power=1.0),
+         "The third output is the variance; the function returns standard deviations "
+         "(take the square root)."),
+        (_em_step_with(hard=True),
+         "Those are hard assignments (each point to its most responsible component, as in "
+         "k-means). EM weights every point by its responsibility r[n, k] in every component."),
+        (_em_step_with(unnormalised=True),
+         "The weights are the counts N_k; alpha_k is a share of the data and must sum to 1."),
+    ),
+)  # fmt: skip

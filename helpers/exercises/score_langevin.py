@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from helpers.exercises.registry import Exercise, register
+from helpers.exercises.registry import Exercise, FunctionExercise, register
 
 # 06.3: the mixture 0.3 N(-1, 0.5^2) + 0.7 N(2, 1^2) at x = 0.5
 _W, _MU, _SIGMA, _X = np.array([0.3, 0.7]), np.array([-1.0, 2.0]), np.array([0.5, 1.0]), 0.5
@@ -151,3 +151,255 @@ register(Exercise(
          "That is the variance theory predicts; report your chains' np.var."),
     ),
 ))  # fmt: skip
+
+
+# --------------------------------------------------------------------------------------
+# Write the algorithm: a Langevin step (06.7), the annealed loop (06.8) and the DSM loss of a
+# batch (06.9). The noise z is an argument, so the check compares exactly; the tests show
+# each reference equals the helper (``langevin``, ``annealed_langevin``, ``dsm.dsm_loss``)
+# fed the same draws.
+# Ready to register with the lesson: ``register(...)`` comes with the notebook's starter cells
+# and worked solutions (tests/test_exercises.py requires a solution for every registered key).
+
+
+def _double_well_score(x):
+    return -8 * x * (x**2 - 1)  # -f'(x) for f(x) = 2 (x^2 - 1)^2, section 1
+
+
+def _gaussian_score(mu, sd):
+    return lambda x: (mu - x) / sd**2
+
+
+def _mixture_score_fn(weights, mu, sd):
+    from helpers.scores import mixture_score
+
+    return lambda x: mixture_score(x, weights, mu, sd)
+
+
+def _step_reference(x, score_fn, eps, z):
+    return x + eps * score_fn(x) + np.sqrt(2 * eps) * z
+
+
+def _step_cases(rng):
+    cases = []
+    for n, score_fn, eps in (
+        (5, _gaussian_score(1.0, 0.5), 0.05),
+        (40, _mixture_score_fn(np.array([0.3, 0.7]), np.array([-2.0, 2.0]), np.array([0.6, 1.0])),
+         0.1),
+        (30, _double_well_score, 0.01),
+    ):  # fmt: skip
+        x = rng.normal(0, 2, size=n)
+        cases.append({"x": x, "score_fn": score_fn, "eps": eps, "z": rng.standard_normal(n)})
+    x = rng.normal(0, 1, size=(20, 2))  # 2-D chains: the same line works for vectors
+    cases.append({"x": x, "score_fn": _gaussian_score(np.array([1.0, -1.0]), 0.8), "eps": 0.2,
+                  "z": rng.standard_normal(x.shape)})  # fmt: skip
+    return cases
+
+
+def _step_with(drift=1.0, noise=2.0, noise_power=0.5, sign=1.0):
+    """x + drift * eps * sign * s(x) + (noise * eps)^noise_power * z: one slip at a time."""
+
+    def wrong(x, score_fn, eps, z):
+        return x + sign * drift * eps * score_fn(x) + (noise * eps) ** noise_power * z
+
+    return wrong
+
+
+LANGEVIN_STEP = FunctionExercise(
+    "06.7",
+    "Write one unadjusted Langevin step, in this lesson's convention, for all chains at once: "
+    "the noise z is given (one standard normal draw per chain and coordinate).",
+    _step_reference,
+    _step_cases,
+    "the step moves each chain by eps times the score at its current position, then adds "
+    "noise whose variance is 2 eps (multiply z by the standard deviation of the noise).",
+    starter="def langevin_step(x, score_fn, eps, z):",
+    slips=(
+        (_step_with(noise=1.0),
+         "The noise is too small: its variance must be 2 eps, twice the step, or the chains "
+         "settle at about half the target's variance (section 3)."),
+        (_step_with(sign=-1.0),
+         "The drift goes the wrong way: the score points uphill in log p, towards the modes, "
+         "and the step follows it."),
+        (_step_with(drift=0.5),
+         "The drift is half a step: eps/2 belongs to Song and Ermon's alpha convention. In "
+         "this lesson's convention the drift is a full eps with noise variance 2 eps."),
+        (_step_with(drift=0.5, noise=1.0),
+         "That is Song and Ermon's step with alpha = eps; this lesson's step size eps is "
+         "alpha / 2 (drift eps, noise variance 2 eps)."),
+        (_step_with(noise=0.0),
+         "No noise: that is gradient ascent, which climbs to a mode and stops there."),
+        (_step_with(noise=2.0, noise_power=1.0),
+         "The noise has standard deviation 2 eps: 2 eps is its variance; z is multiplied by "
+         "the standard deviation."),
+    ),
+)  # fmt: skip
+
+
+def _annealed_reference(score_fn, x0, sigmas, eps, z):
+    x = np.array(x0, dtype=float)
+    for i, sigma in enumerate(sigmas):
+        eps_i = eps * sigma**2 / sigmas[-1] ** 2
+        for z_k in z[i]:
+            x = x + eps_i * score_fn(x, sigma) + np.sqrt(2 * eps_i) * z_k
+    return x
+
+
+def _blurred_mixture(weights, mu, sd):
+    from helpers.scores import mixture_score
+
+    return lambda x, sigma: mixture_score(x, weights, mu, np.sqrt(sd**2 + sigma**2))
+
+
+def _blurred_gaussian(mean, var):
+    return lambda x, sigma: (mean - x) / (var + sigma**2)
+
+
+def _annealed_cases(rng):
+    cases = []
+    for n_chains, levels, n_steps, score_fn in (
+        (4, (3.0, 1.0, 0.3), 6, _blurred_mixture(np.array([0.2, 0.8]), np.array([-4.0, 4.0]),
+                                                 np.array([0.3, 0.3]))),
+        (25, (5.0, 2.5, 1.2, 0.6, 0.3), 10,
+         _blurred_mixture(np.array([0.5, 0.3, 0.2]), np.array([-3.0, 0.0, 2.5]),
+                          np.array([0.4, 0.5, 0.3]))),
+    ):  # fmt: skip
+        sigmas = np.array(levels)
+        x0 = sigmas[0] * rng.standard_normal(n_chains)
+        z = rng.standard_normal((sigmas.size, n_steps, n_chains))
+        cases.append({"score_fn": score_fn, "x0": x0, "sigmas": sigmas,
+                      "eps": 0.1 * sigmas[-1] ** 2, "z": z})  # fmt: skip
+    sigmas = np.array([2.0, 1.0, 0.5, 0.25])
+    x0 = sigmas[0] * rng.standard_normal((12, 2))  # 2-D chains
+    cases.append({"score_fn": _blurred_gaussian(np.array([0.5, -1.0]), 0.2), "x0": x0,
+                  "sigmas": sigmas, "eps": 0.05 * sigmas[-1] ** 2,
+                  "z": rng.standard_normal((sigmas.size, 8, *x0.shape))})  # fmt: skip
+    return cases
+
+
+def _annealed_with(*, scale=lambda sigma, sigmas: sigma**2 / sigmas[-1] ** 2, reverse=False,
+                   noise_scaled=True):  # fmt: skip
+    """The annealed loop with one slip: another step scaling, the levels reversed, or the
+    noise left at the smallest level's step while the drift is scaled."""
+
+    def wrong(score_fn, x0, sigmas, eps, z):
+        x = np.array(x0, dtype=float)
+        order = sigmas[::-1] if reverse else sigmas
+        for i, sigma in enumerate(order):
+            eps_i = eps * scale(sigma, sigmas)
+            noise = np.sqrt(2 * (eps_i if noise_scaled else eps))
+            for z_k in z[i]:
+                x = x + eps_i * score_fn(x, sigma) + noise * z_k
+        return x
+
+    return wrong
+
+
+ANNEALED = FunctionExercise(
+    "06.8",
+    "Write annealed Langevin: for each noise level sigma_i in the order given (largest "
+    "first), run Langevin steps on score_fn(x, sigma_i) with the step scaled to the level; "
+    "z[i, k] is the noise of step k at level i.",
+    _annealed_reference,
+    _annealed_cases,
+    "eps is the step at the smallest level, sigma_L = sigmas[-1]; level i uses "
+    "eps_i = eps sigma_i^2 / sigma_L^2, the same eps_i / sigma_i^2 at every level (section "
+    "10). Each level runs z.shape[1] steps, each your step from 06.7 with that level's score.",
+    starter="def annealed(score_fn, x0, sigmas, eps, z):",
+    slips=(
+        (_annealed_with(scale=lambda sigma, sigmas: 1.0),
+         "Every level used the same step eps. The step must grow with the noise, as "
+         "sigma_i^2 / sigma_L^2, or the chains barely move at the large levels, where they "
+         "should travel between the modes."),
+        (_annealed_with(reverse=True),
+         "The levels ran from the smallest noise up. Annealing starts at the largest sigma, "
+         "where the modes are joined, and ends at the smallest: use sigmas in the order "
+         "given."),
+        (_annealed_with(scale=lambda sigma, sigmas: sigma**2 / sigmas[0] ** 2),
+         "The step is scaled relative to the largest level; eps is the step at the smallest "
+         "level sigma_L, the last of sigmas."),
+        (_annealed_with(scale=lambda sigma, sigmas: sigma / sigmas[-1]),
+         "The step grows like sigma_i; it must grow like sigma_i^2, so that eps_i / sigma_i^2 "
+         "stays the same at every level."),
+        (_annealed_with(scale=lambda sigma, sigmas: sigmas[-1] ** 2 / sigma**2),
+         "The scaling is upside down: the largest noise level takes the largest step."),
+        (_annealed_with(noise_scaled=False),
+         "The drift uses the level's step eps_i but the noise does not: the noise variance "
+         "is 2 eps_i at every level."),
+    ),
+)  # fmt: skip
+
+
+def _dsm_reference(score_fn, x, sigmas, z):
+    s = sigmas[:, None]
+    residual = score_fn(x + s * z, sigmas) + z / s
+    return float(np.mean(sigmas**2 * np.sum(residual**2, axis=1)))
+
+
+def _conditional_score(mean, var):
+    """The score of the data Gaussian N(mean, var I) blurred by sigma (one sigma per row)."""
+    return lambda x, sigmas: (mean - x) / (var + np.reshape(sigmas, (-1, 1)) ** 2)
+
+
+def _dsm_cases(rng):
+    cases = []
+    for n, d in ((8, 1), (50, 2), (30, 3)):
+        x = rng.normal(0, 1.5, size=(n, d))
+        sigmas = rng.choice(np.geomspace(3.0, 0.1, 6), size=n)
+        score_fn = _conditional_score(rng.normal(0, 0.5, size=d), rng.uniform(0.5, 2.0))
+        cases.append({"score_fn": score_fn, "x": x, "sigmas": sigmas,
+                      "z": rng.standard_normal((n, d))})  # fmt: skip
+    return cases
+
+
+def _dsm_with(*, target_sign=-1.0, target_power=1, weight_power=2, reduce="mean",
+              at_clean=False):  # fmt: skip
+    """The DSM loss with one slip: the target's sign, -z/sigma^2, no (or sigma) weighting, a
+    sum over the batch, a mean over coordinates, or the score taken at the clean point."""
+
+    def wrong(score_fn, x, sigmas, z):
+        s = sigmas[:, None]
+        where = x if at_clean else x + s * z
+        residual = score_fn(where, sigmas) - target_sign * z / s**target_power
+        per_point = sigmas**weight_power * np.sum(residual**2, axis=1)
+        if reduce == "coordinates":
+            return float(np.mean(sigmas[:, None] ** weight_power * residual**2))
+        return float(per_point.sum() if reduce == "sum" else per_point.mean())
+
+    return wrong
+
+
+DSM_LOSS = FunctionExercise(
+    "06.9",
+    "Write the denoising score matching loss of a batch: point x[i] is perturbed by noise of "
+    "scale sigmas[i] with the draw z[i]; the loss is weighted by sigma^2 (Song and Ermon's "
+    "lambda) and averaged over the batch.",
+    _dsm_reference,
+    _dsm_cases,
+    "perturb each point, x~ = x + sigma z (one sigma per row); evaluate score_fn(x~, sigmas); "
+    "the target is the direction back to the clean point over sigma^2; square the error, sum "
+    "it over the coordinates of each point, weight it by sigma^2, and average over the batch.",
+    starter="def dsm_loss(score_fn, x, sigmas, z):",
+    slips=(
+        (_dsm_with(target_sign=1.0),
+         "The target's sign: x~ - x = sigma z points away from the clean point, and the score "
+         "must point back, so the target is -z/sigma."),
+        (_dsm_with(weight_power=0),
+         "The sigma^2 weighting is missing: without it the small levels, whose targets have "
+         "variance d / sigma^2, swamp the loss."),
+        (_dsm_with(weight_power=1),
+         "The weight is sigma; Song and Ermon weight each level by lambda = sigma^2."),
+        (_dsm_with(reduce="sum"),
+         "That is a sum over the batch; the loss is a mean over the points, so it does not "
+         "grow with the batch size."),
+        (_dsm_with(reduce="coordinates"),
+         "You averaged over the coordinates too: the squared norm sums over the coordinates "
+         "of each point, and only the points are averaged."),
+        (_dsm_with(target_power=2),
+         "The target's scale: (x - x~) / sigma^2 = -sigma z / sigma^2 = -z/sigma, not "
+         "-z/sigma^2."),
+        (_dsm_with(at_clean=True),
+         "The score is evaluated at the clean point; DSM asks it at the noisy point "
+         "x~ = x + sigma z, the only thing a sampler will see."),
+    ),
+)  # fmt: skip
