@@ -142,7 +142,12 @@ def normal_loglik(x, mu=0.0, sigma=1.0):
               - \frac{\sum_i (x_i-\bar x)^2 + n(\bar x-\mu)^2}{2\sigma^2}
 
     Centring on :math:`\bar x` first avoids the cancellation of the textbook
-    :math:`\sum x_i^2 - 2\mu\sum x_i + n\mu^2` form.
+    :math:`\sum x_i^2 - 2\mu\sum x_i + n\mu^2` form. Far from the origin the computed
+    mean is itself rounded (to about :math:`10^{-8}` at :math:`x \approx 10^8`), so the
+    residual mean of :math:`x_i - \bar x` is carried as a correction:
+    :math:`\bar x - \mu` is formed first (exact when :math:`\mu` is near the data) and the
+    residual added, which keeps the result within a few rounding errors of the direct sum
+    :math:`\sum_i \log p(x_i \mid \mu, \sigma)` (``scipy.stats.norm.logpdf(x).sum()``).
 
     Examples
     --------
@@ -153,7 +158,11 @@ def normal_loglik(x, mu=0.0, sigma=1.0):
     mu = as_location(mu, "mu")
     sigma = as_scale(sigma, "sigma")
     n = x.size
-    x_bar = x.mean()
-    ss = np.sum((x - x_bar) ** 2)
-    out = -n * (_LOG_SQRT_2PI + np.log(sigma)) - (ss + n * (x_bar - mu) ** 2) / (2 * sigma**2)
+    x_bar = x.mean()  # rounded to the data's ulp: far from 0 that is not small
+    dev = x - x_bar  # exact (Sterbenz) when the data are far from 0 and close together
+    res = dev.mean()  # what the rounding of x_bar left over
+    dev -= res
+    ss = np.dot(dev, dev)
+    offset = (x_bar - mu) + res  # x_bar - mu first: exact when mu is near the data
+    out = -n * (_LOG_SQRT_2PI + np.log(sigma)) - (ss + n * offset**2) / (2 * sigma**2)
     return out[()] if out.ndim == 0 else out

@@ -196,7 +196,11 @@ def mvn_mle(X, *, reg_covar=0.0):
         If ``X`` is not a finite 2-D array; or, with ``reg_covar = 0``, if the covariance
         is singular: when ``n_samples <= n_features`` (the centred rows span at most
         ``n - 1`` dimensions), or when a feature is constant or a linear combination of
-        others. The message says to pass ``reg_covar > 0`` or collect more data.
+        others. The message says to pass ``reg_covar > 0`` or collect more data. The
+        test is made on the *correlation* matrix (each feature in its own unit): its
+        smallest eigenvalue within rounding (:math:`d\sqrt n\,\epsilon` times the
+        largest) of 0. Features on very different scales (a spread of 1e5 beside one of
+        1e-3) are therefore fine, as in ``scipy.stats.multivariate_normal.fit``.
 
     Notes
     -----
@@ -229,8 +233,14 @@ def mvn_mle(X, *, reg_covar=0.0):
                 "Collect more samples than features, or pass reg_covar > 0 (e.g. 1e-6) to add "
                 "a ridge to the diagonal"
             )
-        eigenvalues = np.linalg.eigvalsh(cov)
-        if eigenvalues[0] <= d * np.finfo(float).eps * max(eigenvalues[-1], np.finfo(float).tiny):
+        # Judge singularity on the correlation matrix: in each feature's own unit, so a
+        # feature measured in 1e5s beside one in 1e-3s is not mistaken for a redundant one.
+        spread = np.sqrt(np.diag(cov))
+        if (spread == 0).any():
+            eigenvalues = np.zeros(1)
+        else:
+            eigenvalues = np.linalg.eigvalsh(cov / np.outer(spread, spread))
+        if eigenvalues[0] <= d * np.sqrt(n) * np.finfo(float).eps * eigenvalues[-1]:
             raise ValueError(
                 "X gives a singular covariance (a column of X is constant or a linear "
                 "combination of the others), so the likelihood is unbounded; drop that "

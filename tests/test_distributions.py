@@ -418,3 +418,18 @@ BAD_INPUT = [
 @pytest.mark.parametrize(("fn", "kwargs", "arg"), BAD_INPUT)
 def test_bad_input_is_rejected_naming_the_argument(fn, kwargs, arg):
     assert_rejects(fn, kwargs, arg)
+
+
+@pytest.mark.parametrize("offset", [1e8, -3e9, 1e12])
+def test_b6_loglik_is_exact_far_from_the_origin(offset):
+    # x = 1e8 + N(0, 1): the mean rounded to the data's ulp made the sufficient statistics
+    # lose 8e-10 (relative); scipy's direct sum is exact.
+    rng = np.random.default_rng(0)
+    x = offset + rng.normal(size=1000)
+    for mu, sigma in [(offset, 1.0), (offset + 0.5, 2.0), (x.mean(), 1.0), (offset + 40, 3.0)]:
+        direct = math.fsum(scipy.stats.norm.logpdf(x, mu, sigma))
+        assert float(normal_loglik(x, mu, sigma)) == pytest.approx(direct, rel=1e-13)
+    mus = offset + np.linspace(-1, 1, 7)
+    grid = normal_loglik(x, mus[:, None], np.array([0.5, 1.0, 2.0])[None, :])
+    direct = [[math.fsum(scipy.stats.norm.logpdf(x, m, s)) for s in (0.5, 1.0, 2.0)] for m in mus]
+    np.testing.assert_allclose(grid, direct, rtol=1e-13)

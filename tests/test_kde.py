@@ -123,3 +123,34 @@ def test_loo_equals_scipy_logsumexp_with_ties_and_tiny_bandwidths(waiting, h):
     np.fill_diagonal(log_k, -np.inf)
     want = (logsumexp(log_k, axis=1) - np.log(x.size - 1)).sum()
     assert kde_loo_loglik(x, h)[0] == pytest.approx(want, rel=1e-12)
+
+
+def _direct_kde_logpdf(x, data, h):
+    """The textbook sum with explicit differences (no expanded squares)."""
+    from scipy.special import logsumexp
+
+    d2 = ((x[:, None, :] - data[None, :, :]) ** 2).sum(axis=2)
+    d = data.shape[1]
+    return (
+        logsumexp(-0.5 * d2 / h**2, axis=1) - np.log(len(data)) - 0.5 * d * np.log(2 * np.pi * h**2)
+    )
+
+
+@pytest.mark.parametrize("shift", [0.0, 1e6, -1e6])
+def test_b4_two_d_kde_is_translation_invariant(shift):
+    # Data of spread 0.1 shifted by 1e6 with h = 0.01: the expanded |x|^2 + |y|^2 - 2 x.y
+    # lost up to 2 nats. The 1-D path (direct differences) was exact.
+    rng = np.random.default_rng(0)
+    data = rng.normal(0, 0.1, (300, 2))
+    x = data[:40] + rng.normal(0, 0.01, (40, 2))
+    h = 0.01
+    base = kde_logpdf(x, data, h)
+    shifted = kde_logpdf(x + shift, data + shift, h)
+    # Only the rounding of x + 1e6 itself (ulp 1e-10, relative to h = 0.01) may move them.
+    np.testing.assert_allclose(shifted, base, atol=1e-5, rtol=0)
+    np.testing.assert_allclose(shifted, _direct_kde_logpdf(x + shift, data + shift, h),
+                               atol=1e-9, rtol=0)  # fmt: skip
+    loo = kde_loo_loglik(data + shift, [h, 0.05])
+    np.testing.assert_allclose(loo, kde_loo_loglik(data, [h, 0.05]), atol=1e-4, rtol=0)
+    held = kde_heldout_loglik(data + shift, x + shift, [h, 0.05])
+    np.testing.assert_allclose(held, kde_heldout_loglik(data, x, [h, 0.05]), atol=1e-4, rtol=0)

@@ -309,3 +309,21 @@ BAD_INPUT = [
 @pytest.mark.parametrize(("fn", "kwargs", "arg"), BAD_INPUT)
 def test_bad_input_is_rejected_naming_the_argument(fn, kwargs, arg):
     assert_rejects(fn, kwargs, arg)
+
+
+def test_b5_features_in_different_units_are_not_singular():
+    # Spreads 1e5 and 1e-3: the covariance is regular (condition number 1e16 only through
+    # the units); the singularity test compared eigenvalues across units.
+    rng = np.random.default_rng(0)
+    X = np.c_[rng.normal(size=300) * 1e5, rng.normal(size=300) * 1e-3]
+    mean, cov = mvn_mle(X)
+    mean_sp, cov_sp = scipy.stats.multivariate_normal.fit(X)
+    np.testing.assert_allclose(mean, mean_sp, rtol=1e-12)
+    np.testing.assert_allclose(np.diag(cov), np.diag(cov_sp), rtol=1e-12)
+    np.testing.assert_allclose(cov, np.cov(X.T, bias=True), rtol=1e-12)
+    # A truly redundant column is still refused, whatever the units.
+    bad = np.c_[X, 1e5 * X[:, 0] / 1e5 - 2e3 * X[:, 1]]
+    with pytest.raises(ValueError, match=r"singular covariance"):
+        mvn_mle(bad)
+    with pytest.raises(ValueError, match=r"singular covariance"):
+        mvn_mle(np.c_[X, np.full(300, 7.0)])
