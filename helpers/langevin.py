@@ -70,6 +70,8 @@ def langevin(score_fn: Callable, x0, *, step_size, n_steps, rng, return_path=Fal
     ----------
     score_fn : callable
         ``score_fn(x) -> array shaped like x``: the score :math:`\nabla_x \log p(x)`.
+        It receives a copy of the chains' positions (the samplers here never hand a
+        user function their live state), so editing its argument changes nothing.
     x0 : array-like of shape (n_chains,) or (n_chains, n_features)
         Starting points, one per chain (finite).
     step_size : float
@@ -156,7 +158,7 @@ def _run(score_fn, args, x, step_size, n_steps, rng, path, start):
     noise_scale = np.sqrt(2 * step_size)
     z = np.empty_like(x)
     for k in range(n_steps):
-        s = _checked(score_fn(x, *args), x.shape, "score_fn")
+        s = _checked(score_fn(x.copy(), *args), x.shape, "score_fn")  # a copy, as scipy
         rng.standard_normal(out=z)
         z *= noise_scale
         x += step_size * s
@@ -278,7 +280,7 @@ def mala(
         ``log_prob_fn(x) -> array of shape (n_chains,)``: :math:`\log p(x)` up to a
         constant (the normalising constant cancels in the acceptance ratio).
     score_fn : callable
-        ``score_fn(x) -> array shaped like x``.
+        ``score_fn(x) -> array shaped like x``. Both functions receive copies.
     x0, step_size, n_steps, rng, return_path
         As in :func:`langevin`.
     return_acceptance : bool, default False
@@ -318,13 +320,15 @@ def mala(
         r = r * r if r.ndim == 1 else np.sum(r * r, axis=1)
         return -r / (4 * step_size)
 
-    log_p = _checked(log_prob_fn(x), (n_chains,), "log_prob_fn")
-    s = _checked(score_fn(x), x.shape, "score_fn")
+    # The user's functions get copies (as scipy's do), and what they return is copied
+    # before it is updated in place below.
+    log_p = _checked(log_prob_fn(x.copy()), (n_chains,), "log_prob_fn").astype(float)
+    s = _checked(score_fn(x.copy()), x.shape, "score_fn").astype(float)
     accepted = np.zeros(n_chains)
     for k in range(n_steps):
         y = x + step_size * s + noise_scale * rng.standard_normal(x.shape)
-        log_p_y = _checked(log_prob_fn(y), (n_chains,), "log_prob_fn")
-        s_y = _checked(score_fn(y), x.shape, "score_fn")
+        log_p_y = _checked(log_prob_fn(y.copy()), (n_chains,), "log_prob_fn")
+        s_y = _checked(score_fn(y.copy()), x.shape, "score_fn")
         log_alpha = log_p_y - log_p + log_q(x, y, s_y) - log_q(y, x, s)
         accept = np.log(rng.random(n_chains)) < log_alpha
         x[accept], s[accept], log_p[accept] = y[accept], s_y[accept], log_p_y[accept]

@@ -112,7 +112,9 @@ def _run(step: Callable, theta0: np.ndarray, n_steps: int, max_norm: float) -> O
 
 
 def _grad(grad_fn, theta) -> np.ndarray:
-    return np.asarray(grad_fn(theta), dtype=float).reshape(theta.shape)
+    # A copy, as scipy.optimize passes: a function that edits its argument cannot corrupt
+    # the path.
+    return np.asarray(grad_fn(theta.copy()), dtype=float).reshape(theta.shape)
 
 
 # --- the optimisers ---------------------------------------------------------------------------
@@ -128,6 +130,8 @@ def gradient_ascent(grad_fn, theta0, *, lr, n_steps, max_norm=1e8):
     grad_fn : callable
         ``grad_fn(theta) -> ndarray of shape (d,)``, the gradient of the objective to
         *maximise* (for a log-likelihood, the score with respect to the parameters).
+        It receives a copy of the iterate (as ``scipy.optimize`` passes), so editing
+        its argument cannot change the path.
     theta0 : array-like of shape (d,)
         Starting point.
     lr : float
@@ -272,7 +276,7 @@ def sgd_ascent(
     ----------
     batch_grad_fn : callable
         ``batch_grad_fn(theta, X_batch) -> ndarray of shape (d,)``: the gradient of the
-        objective *summed* over the rows of ``X_batch``.
+        objective *summed* over the rows of ``X_batch``. Both arguments are copies.
     X : array-like of shape (n_samples, n_features) or (n_samples,)
         The data; each step draws ``batch_size`` rows without replacement.
     theta0 : array-like of shape (d,)
@@ -331,7 +335,7 @@ def sgd_ascent(
     def step(t, th):
         batch = X if k == n else X[rng.choice(n, size=k, replace=False)]
         rate = lr / (1.0 + lr_decay * (t - 1))
-        g = np.asarray(grad_fn(th, batch), dtype=float).reshape(th.shape)
+        g = np.asarray(grad_fn(th.copy(), batch.copy()), dtype=float).reshape(th.shape)
         return th + rate * scale * g
 
     return _run(step, theta0, n_steps, max_norm)

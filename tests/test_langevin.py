@@ -288,3 +288,41 @@ def test_bad_input_is_rejected_naming_the_argument(fn, kwargs, arg):
 def test_the_errors_the_issue_asks_for(kwargs, pattern):
     with pytest.raises(ValueError, match=pattern):
         annealed_langevin(**(_ANNEALED | kwargs))
+
+
+# --- user functions get copies (as scipy's samplers and optimisers give) -------------------
+
+
+def _scribbling(fn):
+    """``fn`` that overwrites the array it was given after computing its result."""
+
+    def wrapped(x, *rest):
+        out = fn(x, *rest)
+        x[...] = 123.0
+        return out
+
+    return wrapped
+
+
+def test_a_score_that_edits_its_argument_does_not_change_the_chains():
+    x0 = np.linspace(-1, 1, 6)
+    kw = {"step_size": 0.01, "n_steps": 50, "rng": 4, "return_path": True}
+    clean = langevin(gauss_score(), x0, **kw)
+    meddled = langevin(_scribbling(gauss_score()), x0, **kw)
+    np.testing.assert_array_equal(meddled[1], clean[1])
+    sigmas = geometric_sigmas(1.0, 0.1, 3)
+    score = lambda x, s: (1.0 - x) / (0.25 + s**2)  # noqa: E731
+    kw = {"step_size": 0.01, "n_steps_per_level": 20, "rng": 4}
+    clean = annealed_langevin(score, x0, sigmas=sigmas, **kw)
+    np.testing.assert_array_equal(
+        annealed_langevin(_scribbling(score), x0, sigmas=sigmas, **kw), clean
+    )
+
+
+def test_mala_functions_that_edit_their_argument_do_not_change_the_chains():
+    x0 = np.linspace(-1, 1, 6)
+    log_p = lambda x: -0.5 * (x - 1.0) ** 2 / 0.25  # noqa: E731
+    kw = {"step_size": 0.05, "n_steps": 50, "rng": 4, "return_path": True}
+    clean = mala(log_p, gauss_score(), x0, **kw)
+    meddled = mala(_scribbling(log_p), _scribbling(gauss_score()), x0, **kw)
+    np.testing.assert_array_equal(meddled[1], clean[1])

@@ -396,3 +396,36 @@ def test_sgd_rejects_a_bad_decay_naming_it(bad):
         optim.sgd_ascent(_batch_grad, _X, [0.0, 0.0], lr=0.1, batch_size=2, n_steps=1, lr_decay=bad)
     with pytest.raises(ValueError, match=r"^batch_grad_fn must be a callable"):
         optim.sgd_ascent(None, _X, [0.0, 0.0], lr=0.1, batch_size=2, n_steps=1)
+
+
+def _meddling(grad_fn):
+    """A gradient that scribbles over the iterate it was given (as scipy allows: it passes
+    a copy)."""
+
+    def fn(theta, *rest):
+        g = grad_fn(theta, *rest)
+        theta *= 10.0
+        theta += 5.0
+        for batch in rest:
+            batch += 1.0
+        return g
+
+    return fn
+
+
+@pytest.mark.parametrize("method", DETERMINISTIC)
+def test_a_function_that_edits_its_argument_does_not_change_the_path(method):
+    clean = method(grad_quad, THETA0, lr=0.05, n_steps=30)
+    meddled = method(_meddling(grad_quad), THETA0, lr=0.05, n_steps=30)
+    np.testing.assert_array_equal(meddled.path, clean.path)
+
+
+@pytest.mark.parametrize("full", [False, True])
+def test_sgd_hands_copies_of_the_iterate_and_the_batch(source, full):
+    X = source[0][:500].copy()  # the fixture is shared: never hand it to a meddler
+    X_before = X.copy()
+    kw = {"lr": 2e-4, "batch_size": 500 if full else 5, "n_steps": 20, "rng": 0}
+    clean = optim.sgd_ascent(_batch_grad, X, [-1.0, -1.0], **kw)
+    meddled = optim.sgd_ascent(_meddling(_batch_grad), X, [-1.0, -1.0], **kw)
+    np.testing.assert_array_equal(meddled.path, clean.path)
+    np.testing.assert_array_equal(X, X_before)
