@@ -235,7 +235,7 @@ register(
 
 # --------------------------------------------------------------------------------------
 # Write the algorithm (check_function): an Adam step, a mini-batch SGD loop, the gradient of a
-# likelihood with no closed-form maximum (logistic regression). Each slip is a wrong version
+# likelihood with no closed-form maximum (a Student-t location). Each slip is a wrong version
 # students write; it computes under np.errstate so the check itself never warns.
 
 
@@ -439,64 +439,68 @@ SGD_LOOP = FunctionExercise(
 )
 
 
-def _logistic_grad(w, X, y, *, slip=None):
-    """Gradient of the summed Bernoulli log-likelihood of logistic regression at w."""
-    from scipy.special import expit
-
+def _t_location_grad(mu, x, nu, scale, *, slip=None):
+    """d/dmu of the summed Student-t log-likelihood of the location mu (nu, scale known)."""
     with np.errstate(all="ignore"):
-        z = X @ w
-        p = {None: expit(z), "no sigmoid": z, "minus inside": expit(-z)}.get(slip, expit(z))
-        g = X.T @ (y - p)
-        if slip == "descent":
-            g = -g
-        if slip == "mean":
-            g = g / X.shape[0]
-    return g
+        r = np.asarray(x, dtype=float) - mu
+        s2 = scale if slip == "scale" else scale**2
+        factor = {None: nu + 1.0, "no nu+1": 1.0, "half": (nu + 1.0) / 2}.get(slip, nu + 1.0)
+        terms = factor * r / (nu * s2 + r**2)
+        if slip == "gaussian":
+            terms = r / scale**2
+        total = float(np.mean(terms) if slip == "mean" else np.sum(terms))
+    return -total if slip == "descent" else total
 
 
-def _logistic_cases(rng) -> list:
+def _t_cases(rng) -> list:
     cases = []
-    for n, d in [(40, 3), (7, 1), (300, 4), (25, 2)]:
-        X = rng.normal(size=(n, d))
-        X[:, 0] = 1.0  # an intercept column
-        w = rng.normal(size=d)
-        y = (rng.uniform(size=n) < 0.5).astype(float)
-        cases.append({"w": w, "X": X, "y": y})
+    for n, nu, scale in [(12, 3.0, 2.0), (1, 1.0, 0.5), (200, 30.0, 4.0), (40, 4.5, 0.3)]:
+        x = rng.standard_t(nu, size=n) * scale + rng.normal(0, 3)
+        mu = float(np.median(x) + rng.normal(0, 2 * scale))
+        cases.append({"mu": mu, "x": x, "nu": nu, "scale": scale})
     return cases
 
 
-LOGISTIC_GRAD = FunctionExercise(
+T_LOCATION_GRAD = FunctionExercise(
     key="03.6",
-    question="Write the gradient of logistic regression's log-likelihood, summed over the n "
-    "rows of X: P(y_i = 1 | x_i) = sigmoid(x_i . w), y_i in {0, 1}; return shape (d,).",
-    reference=_logistic_grad,
-    cases=_logistic_cases,
-    hint="differentiate y log p + (1 - y) log(1 - p) with p = sigmoid(x . w), using "
-    "sigmoid'(z) = sigmoid(z)(1 - sigmoid(z)); each point contributes its residual times its "
-    "features.",
-    starter="def logistic_grad(w, X, y):",
+    question="Write the derivative of the summed Student-t log-likelihood with respect to the "
+    "location mu (nu degrees of freedom and the scale known): a float.",
+    reference=_t_location_grad,
+    cases=_t_cases,
+    hint="only the term -(nu + 1)/2 log(1 + (x - mu)^2 / (nu scale^2)) depends on mu; "
+    "differentiate it with the chain rule, then add up over the points.",
+    starter="def t_location_grad(mu, x, nu, scale):",
     slips=(
         (
-            lambda **kw: _logistic_grad(**kw, slip="descent"),
-            "Your gradient points downhill: that is the gradient of the loss, minus the "
-            "log-likelihood. The residual is observed minus predicted.",
+            lambda **kw: _t_location_grad(**kw, slip="descent"),
+            "The sign: d/dmu of (x - mu)^2 is -2 (x - mu), and the log density has a minus in "
+            "front; the gradient should point towards the data.",
         ),
         (
-            lambda **kw: _logistic_grad(**kw, slip="no sigmoid"),
-            "The prediction is a probability: pass x . w through the sigmoid before comparing "
-            "it with y (without it, this is least squares' gradient).",
+            lambda **kw: _t_location_grad(**kw, slip="half"),
+            "A factor of 2 is missing: the derivative of (x - mu)^2 brings a 2 that cancels the "
+            "1/2 in (nu + 1)/2.",
         ),
         (
-            lambda **kw: _logistic_grad(**kw, slip="minus inside"),
-            "Check the sign inside the sigmoid: p = 1 / (1 + exp(-x . w)) is P(y = 1).",
+            lambda **kw: _t_location_grad(**kw, slip="no nu+1"),
+            "The factor nu + 1 in front of the log is missing.",
         ),
         (
-            lambda **kw: _logistic_grad(**kw, slip="mean"),
-            "You divided by n: that is the mean log-likelihood's gradient; this exercise asks "
-            "for the sum.",
+            lambda **kw: _t_location_grad(**kw, slip="scale"),
+            "scale is a standard deviation-like scale: inside the log it appears squared, "
+            "nu scale^2.",
+        ),
+        (
+            lambda **kw: _t_location_grad(**kw, slip="gaussian"),
+            "That is the Gaussian's gradient, sum (x - mu)/scale^2: the Student-t's shrinks the "
+            "pull of points far from mu. Differentiate the t's log density.",
+        ),
+        (
+            lambda **kw: _t_location_grad(**kw, slip="mean"),
+            "You averaged over the points: this exercise asks for the summed log-likelihood.",
         ),
     ),
 )
 
 #: The write-the-algorithm exercises of the second edition (registered with their solutions).
-WRITE_THE_ALGORITHM = (ADAM_STEP, SGD_LOOP, LOGISTIC_GRAD)
+WRITE_THE_ALGORITHM = (ADAM_STEP, SGD_LOOP, T_LOCATION_GRAD)
