@@ -51,6 +51,9 @@ KINDS: dict[str, list[tuple[str, object]]] = {
     # ask for gigabytes): refused above a stated cap (helpers._validation.COUNT_CAP by default)
     "count": [("zero", 0), ("negative", -3), ("fraction", 1.5), ("nan", NAN), ("inf", INF),
               ("text", "3"), ("huge", 10**9)],
+    # a count that may be 0 (iterations, tosses): as "count" without the zero
+    "count0": [("negative", -3), ("fraction", 1.5), ("nan", NAN), ("inf", INF), ("text", "3"),
+               ("huge", 10**9)],
     # a seed: a whole number >= 0 (its size costs nothing, unless the explorer says otherwise)
     "seed": [("negative", -1), ("fraction", 1.5), ("nan", NAN), ("text", "0")],
     # a finite real number, any sign (a tolerance or a starting slider value: the helper
@@ -65,10 +68,17 @@ KINDS: dict[str, list[tuple[str, object]]] = {
     "choice": [("unknown", "no such option"), ("number", 1.0), ("none", None)],
     # axis labels: a pair of strings
     "labels": [("empty", []), ("one", ["x"]), ("three", ["x", "y", "z"]), ("text", "xy")],
+    # an argument of its own shape (a mixture triple): its bad values are all given in `extra`
+    "other": [],
 }  # fmt: skip
 
 #: Every helper some test module has declared, by qualified name.
 COVERED: set[str] = set()
+
+#: The arguments declared for each helper (qualified name -> argument names), so
+#: ``tests/test_bad_input_coverage.py`` can require every argument of an explorer, and every
+#: count of any helper, to be declared with a kind.
+DECLARED: dict[str, set[str]] = {}
 
 
 def _qualname(fn: Callable) -> str:
@@ -93,13 +103,16 @@ def cases(
     valid : dict
         Keyword arguments for a call that succeeds. Checked here: it must not raise.
     kinds : dict
-        ``{argument: kind}``, kinds from :data:`KINDS`.
+        ``{argument: kind}``, kinds from :data:`KINDS`. For an explorer, every keyword
+        argument needs a kind (or an exemption in ``tests/test_bad_input_coverage.py``), and
+        so does every count of any helper.
     extra : dict, optional
         ``{argument: [value, ...]}``: bad values particular to this helper.
     """  # fmt: skip
     name = covers or _qualname(fn)
     fn(**valid)  # the valid call must work, or every case below proves nothing
     COVERED.add(name)
+    DECLARED.setdefault(name, set()).update(kinds)
     params = []
     for arg, kind in kinds.items():
         assert arg in valid, f"{name}: {arg!r} has a kind but no valid value"

@@ -42,3 +42,42 @@ def assert_clean(explorer) -> None:
     assert explorer.error is None, explorer.error
     assert explorer.result is not None
     assert not explorer.readout_text.startswith("Cannot show")
+
+
+def beyond_the_ends(fn, valid: dict, *, name: str | None = None) -> list:
+    """``bad_input``-style cases for every slider an explorer's keyword argument starts:
+    the argument just beyond each end of its slider (or not among a choice's options).
+
+    An explorer's keyword argument that sets a control's starting value (``lr=...`` for the
+    ``"lr"`` control) must be refused by name when it lies off the slider, not moved to the
+    nearest end (what ipywidgets does) or turned into a ``TraitError``. Use with
+    ``bad_input.assert_rejects``::
+
+        BAD = [*cases(fn, valid, kinds), *beyond_the_ends(fn, valid)]
+    """
+    import inspect
+
+    import pytest
+
+    explorer = fn(**valid)
+    label = name or fn.__name__
+    params = inspect.signature(fn).parameters
+    cases = []
+    for key, control in explorer.controls.items():
+        if key not in params:
+            continue  # a control the explorer starts itself (a seed, "copies of the data")
+        if isinstance(control, widgets.Dropdown):
+            bad = [("unknown", "no such option")]
+        elif isinstance(control, widgets.FloatLogSlider):
+            lo, hi = slider_ends(control)
+            bad = [("below", lo / 2), ("above", hi * 2)]
+        else:
+            lo, hi = slider_ends(control)
+            eps = 1 if isinstance(control, widgets.IntSlider) else max(control.step, 1e-9)
+            bad = [("below", lo - eps), ("above", hi + eps)]
+        for which, value in bad:
+            cases.append(
+                pytest.param(fn, {**valid, key: value}, key, id=f"{label}-{key}-{which}-slider")
+            )
+    explorer.close()
+    return cases

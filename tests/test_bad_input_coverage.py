@@ -2,7 +2,13 @@
 
 A public helper is a callable named in some ``helpers`` module's ``__all__``. Each must be
 declared with :func:`bad_input.cases` by some test module, or listed in ``EXEMPT`` below
-with the reason it takes no argument a student could get wrong.
+with the reason it takes no argument a student could get wrong. Within a declared helper:
+
+- an **explorer** (a public function of a lesson module ``helpers.widgets.<topic>``) must
+  give a kind to *every* argument, except the text labels in ``LABELS``: a student types
+  its keyword arguments, and a new one cannot go unchecked;
+- **every helper** must give a kind to each of its counts (``n``, ``n_*``, ``max_*`` with a
+  whole-number default, ``batch_size``), so text, inf and 1e9 are tried on all of them.
 """
 
 import importlib
@@ -11,8 +17,12 @@ import pkgutil
 from pathlib import Path
 
 import bad_input
+import numpy as np
+import pytest
+from bad_input import assert_rejects, cases
 
 import helpers
+from helpers.mixture import GaussianMixture, em
 
 TESTS = Path(__file__).resolve().parent
 
@@ -43,6 +53,59 @@ EXEMPT = {
 }
 
 
+#: Explorer arguments that take any text, shown as given: no kind needed.
+LABELS = {
+    "name": "a label for the data in titles and readouts; any text",
+    "unit": "a unit written after numbers; any text",
+}
+
+#: Counts that no topic module's tests declare yet (tests/test_mixture.py is another owner's):
+#: declared here so that every count is tried with text, inf and 1e9.
+_W, _M, _C = [0.5, 0.5], [[0.0], [1.0]], [[[1.0]], [[2.0]]]
+COUNT_CASES = [
+    *cases(em, {"X": [0.0, 0.5, 1.0, 3.0], "weights": _W, "means": _M, "covariances": _C,
+                "max_iter": 5}, {"max_iter": "count0"}),
+    *cases(lambda max_iter: GaussianMixture(2, max_iter=max_iter), {"max_iter": 5},
+           {"max_iter": "count0"}, covers="helpers.mixture.GaussianMixture"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("fn", "kwargs", "arg"), COUNT_CASES)
+def test_bad_counts_are_rejected_naming_the_argument(fn, kwargs, arg):
+    assert_rejects(fn, kwargs, arg)
+
+
+def _resolve(name: str):
+    module, _, attr = name.rpartition(".")
+    obj = importlib.import_module(module)
+    for part in attr.split("."):
+        obj = getattr(obj, part)
+    return obj
+
+
+def _arguments(name: str) -> dict[str, inspect.Parameter]:
+    params = inspect.signature(_resolve(name)).parameters
+    return {k: p for k, p in params.items() if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)}
+
+
+def is_count(arg: str, param: inspect.Parameter) -> bool:
+    """A count by the naming convention of CONTRIBUTING.md (``n_`` for counts)."""
+    whole = isinstance(param.default, int) and not isinstance(param.default, bool)
+    return (
+        arg == "n" or arg.startswith("n_") or arg == "batch_size"
+        or (arg.startswith("max_") and (whole or param.default is param.empty))
+    )  # fmt: skip
+
+
+def _declare_everything():
+    for path in sorted(TESTS.glob("test_*.py")):
+        importlib.import_module(path.stem)  # declaring cases registers them in COVERED
+
+
+def is_explorer(name: str) -> bool:
+    return name.startswith("helpers.widgets.") and not name.startswith("helpers.widgets.explorer.")
+
+
 def public_helpers() -> set[str]:
     names = set()
     modules = [helpers] + [
@@ -58,8 +121,7 @@ def public_helpers() -> set[str]:
 
 
 def test_every_public_helper_is_checked_for_bad_input():
-    for path in sorted(TESTS.glob("test_*.py")):
-        importlib.import_module(path.stem)  # declaring cases registers them in COVERED
+    _declare_everything()
     missing = sorted(public_helpers() - bad_input.COVERED - set(EXEMPT))
     assert not missing, (
         f"no bad-input cases for {missing}: declare them with bad_input.cases(...) in the "
@@ -70,3 +132,44 @@ def test_every_public_helper_is_checked_for_bad_input():
 def test_exemptions_name_real_helpers():
     stale = sorted(set(EXEMPT) - public_helpers())
     assert not stale, f"EXEMPT names helpers that no longer exist: {stale}"
+
+
+def test_every_argument_of_every_explorer_is_checked_for_bad_input():
+    _declare_everything()
+    missing = {
+        name: sorted(set(_arguments(name)) - bad_input.DECLARED.get(name, set()) - set(LABELS))
+        for name in sorted(public_helpers() - set(EXEMPT))
+        if is_explorer(name)
+    }
+    missing = {name: args for name, args in missing.items() if args}
+    assert not missing, (
+        f"explorer arguments without a kind: {missing}. Declare each in the explorer's "
+        "bad_input.cases(...) (tests/test_widgets_<topic>.py), with its slider's ends through "
+        "explorer_checks.beyond_the_ends, and check it at the top of the explorer or by "
+        "passing name= to its slider"
+    )
+
+
+def test_every_count_of_every_helper_is_checked_for_bad_input():
+    _declare_everything()
+    missing = {}
+    for name in sorted(public_helpers() - set(EXEMPT)):
+        counts = [a for a, p in _arguments(name).items() if is_count(a, p)]
+        undeclared = sorted(set(counts) - bad_input.DECLARED.get(name, set()))
+        if undeclared:
+            missing[name] = undeclared
+    assert not missing, (
+        f"counts without a kind: {missing}; declare them as 'count' in the helper's "
+        "bad_input.cases(...) so text, inf and 1e9 are tried on them"
+    )
+
+
+def test_count_convention_is_what_the_checks_assume():
+    def param(default):
+        return inspect.Parameter("a", inspect.Parameter.KEYWORD_ONLY, default=default)
+
+    assert is_count("n_steps", param(10)) and is_count("max_iter", param(100))
+    assert is_count("n", param(inspect.Parameter.empty))
+    assert not is_count("max_norm", param(1e8)) and not is_count("max_position", param(None))
+    assert not is_count("names", param(("x1", "x2")))
+    assert np.isfinite(len(LABELS))

@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pytest
 from bad_input import assert_rejects, cases
-from explorer_checks import set_controls
+from explorer_checks import beyond_the_ends, set_controls
 from PIL import Image
 
 from helpers.data import load_penguins
@@ -208,12 +208,20 @@ def test_outlier_explorer_rejects_impossible_settings(kwargs, pattern):
         outlier_explorer(**kwargs)
 
 
+_BIAS = {"n": 3, "n_max": 30, "n_repeats": 50, "sigma": 1.0, "seed": 0}
+_OUTLIER = {"x": [1.0, 2.0, 4.0], "position": 30.0, "max_position": 40.0, "bins": 5}
 BAD_INPUT = [
-    *cases(variance_bias_explorer, {"n": 3, "n_max": 5, "n_repeats": 50, "sigma": 1.0, "seed": 0},
-           {"n": "count", "n_max": "count", "n_repeats": "count", "sigma": "scale"}),
-    *cases(outlier_explorer, {"x": [1.0, 2.0, 4.0], "position": 30.0, "max_position": 40.0},
-           {"x": "sample", "position": "location", "max_position": "location"},
-           extra={"x": [[3.0, 3.0]]}),
+    *cases(variance_bias_explorer, _BIAS,
+           {"n": "count", "n_max": "count", "n_repeats": "count", "sigma": "scale",
+            "seed": "seed"},
+           # n above n_max; n_max past its cap; 30 x 400,000 numbers per seed; a seed off
+           # the slider (0 to 20: every seed's averages are drawn up front)
+           extra={"n": [31], "n_max": [1001], "n_repeats": [400_000], "seed": [21]}),
+    *beyond_the_ends(variance_bias_explorer, _BIAS),
+    *cases(outlier_explorer, _OUTLIER,
+           {"x": "sample", "position": "location", "max_position": "location", "bins": "count"},
+           extra={"x": [[3.0, 3.0]], "max_position": [3.0], "bins": [[1.0], [3.0, 1.0, 5.0]]}),
+    *beyond_the_ends(outlier_explorer, _OUTLIER),
 ]  # fmt: skip
 
 

@@ -7,7 +7,7 @@ import time
 import numpy as np
 import pytest
 from bad_input import assert_rejects, cases
-from explorer_checks import assert_clean, set_controls, slider_end
+from explorer_checks import assert_clean, beyond_the_ends, set_controls, slider_end
 
 from helpers.data import load_old_faithful
 from helpers.kde import kde_loo_loglik, scott_bandwidth
@@ -147,15 +147,41 @@ def test_covariance_ellipse_of_k_components_is_each_ones_ellipse():
 
 
 _X2 = [[0.0, 0.0], [1.0, 0.5], [2.0, 1.0], [0.5, 2.0]]
+_EM = {
+    "X": _X2,
+    "names": ("a", "b"),
+    "max_components": 2,
+    "max_iter": 3,
+    "tol": 1e-6,
+    "n_components": 2,
+    "seed": 0,
+    "iteration": 1,
+}
+_KDE = {
+    "x": [1.0, 2.0, 4.0, 7.0],
+    "bandwidth": 1.0,
+    "bandwidths": [0.5, 1.0, 2.0],
+    "mixture": ([0.5, 0.5], [2.0, 6.0], [1.0, 1.0]),
+}
 BAD_INPUT = (
-    cases(em_explorer, {"X": _X2, "max_components": 2, "max_iter": 3},
-          {"X": "array", "max_components": "count", "max_iter": "count"},
-          extra={"X": [[1.0, 2.0, 3.0], [[1.0, 2.0, 3.0]]], "max_components": [9]})
-    + cases(kde_explorer, {"x": [1.0, 2.0, 4.0, 7.0]}, {"x": "sample"})
+    cases(em_explorer, _EM,
+          {"X": "array", "names": "labels", "max_components": "count", "max_iter": "count",
+           "tol": "scale", "n_components": "count", "seed": "seed", "iteration": "count0"},
+          extra={"X": [[1.0, 2.0, 3.0], [[1.0, 2.0, 3.0]]], "max_components": [9],
+                 "max_iter": [1001], "n_components": [3], "seed": [21], "iteration": [4],
+                 "names": [None, 3]})
+    + beyond_the_ends(em_explorer, _EM)
+    + cases(kde_explorer, _KDE,
+            {"x": "sample", "bandwidth": "scale", "bandwidths": "sample", "mixture": "other"},
+            extra={"bandwidth": [0.1, 10.0], "bandwidths": [[-1.0, 1.0], np.ones(10_001)],
+                   "mixture": [np.nan, "abc", ([1.0], [2.0]), ([0.5, 0.6], [2.0, 6.0], [1.0, 1.0]),
+                               ([0.5, 0.5], [2.0, 6.0], [1.0, -1.0])]})
+    + beyond_the_ends(kde_explorer, _KDE)
     + cases(em_start, {"X": _X2, "n_components": 2, "seed": 0},
-            {"X": "array", "n_components": "count"}, extra={"n_components": [5]})
-    + cases(covariance_ellipse, {"mean": [0.0, 0.0], "covariance": np.eye(2), "n_std": 1.0},
-            {"mean": "location", "covariance": "scale", "n_std": "scale"},
+            {"X": "array", "n_components": "count", "seed": "seed"}, extra={"n_components": [5]})
+    + cases(covariance_ellipse,
+            {"mean": [0.0, 0.0], "covariance": np.eye(2), "n_std": 1.0, "n_points": 40},
+            {"mean": "location", "covariance": "scale", "n_std": "scale", "n_points": "count"},
             extra={"covariance": [[[1.0, 2.0], [2.0, 1.0]]]})
 )  # fmt: skip
 

@@ -8,7 +8,7 @@ import warnings
 import numpy as np
 import pytest
 from bad_input import assert_rejects, cases
-from explorer_checks import assert_clean, set_controls, slider_ends
+from explorer_checks import assert_clean, beyond_the_ends, set_controls, slider_ends
 
 from helpers import optim
 from helpers.gradients import minibatch_grad_cov, mvn_loglik
@@ -298,11 +298,25 @@ _V = {"X": _X, "cov": np.eye(2), "theta0": [-1.0, -1.0]}
 _K = {"X": "sample2d", "cov": "array", "theta0": "location"}
 _EXTRA = {"theta0": [[1.0, 2.0, 3.0]], "cov": [[[1.0, 2.0], [2.0, 1.0]]]}
 
+_LR = {**_V, "lr": 1e-3, "n_steps": 30}
+_OPT = {**_V, "method": "adam", "lr": 1e-2, "beta": 0.8, "n_steps": 50, "tol": 1e-3}
+_BATCH = {**_V, "batch_size": 10, "lr": 1e-4, "seed": 0, "n_steps": 20, "n_runs": 10, "decay": 0.05}
 BAD_INPUT = [
-    *cases(learning_rate_explorer, _V, _K, extra=_EXTRA),
-    *cases(optimizer_explorer, _V, _K, extra=_EXTRA),
-    *cases(batch_size_explorer, {**_V, "n_steps": 20, "n_runs": 10}, _K, extra=_EXTRA),
-]
+    *cases(learning_rate_explorer, _LR, {**_K, "lr": "scale", "n_steps": "count"},
+           extra={**_EXTRA, "n_steps": [101]}),
+    *beyond_the_ends(learning_rate_explorer, _LR),
+    *cases(optimizer_explorer, _OPT,
+           {**_K, "method": "choice", "lr": "scale", "beta": "number", "n_steps": "count",
+            "tol": "scale"},
+           extra={**_EXTRA, "beta": [1.0, -0.1], "n_steps": [10_001]}),
+    *beyond_the_ends(optimizer_explorer, _OPT),
+    *cases(batch_size_explorer, _BATCH,
+           {**_K, "batch_size": "scale", "lr": "scale", "seed": "seed", "n_steps": "count",
+            "n_runs": "count", "decay": "number"},
+           extra={**_EXTRA, "batch_size": [51], "seed": [21], "n_steps": [10_001],
+                  "n_runs": [10_001], "decay": [-0.1]}),
+    *beyond_the_ends(batch_size_explorer, _BATCH),
+]  # fmt: skip
 
 
 @pytest.mark.parametrize(("fn", "kwargs", "arg"), BAD_INPUT)

@@ -12,7 +12,7 @@ import matplotlib as mpl
 import numpy as np
 import pytest
 from bad_input import assert_rejects, cases
-from explorer_checks import assert_clean, set_controls, slider_end
+from explorer_checks import assert_clean, beyond_the_ends, set_controls, slider_end
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
@@ -266,9 +266,12 @@ def test_snapshot_shows_the_plot_with_the_readout_underneath(explorer):
     assert base64.b64decode(bundle["image/png"]) == snapshot
 
 
-BAD_INPUT = cases(likelihood_explorer, {"x": [1.0, 2.0, 4.0], "mu": 2.0, "sigma": 1.0},
-                  {"x": "sample", "mu": "location", "sigma": "scale"},
-                  extra={"x": [[3.0, 3.0, 3.0]]})  # fmt: skip
+_LIK = {"x": [1.0, 2.0, 4.0], "mu": 2.0, "sigma": 1.0}
+BAD_INPUT = [
+    *cases(likelihood_explorer, _LIK, {"x": "sample", "mu": "location", "sigma": "scale"},
+           extra={"x": [[3.0, 3.0, 3.0]], "mu": [100.0], "sigma": [100.0]}),
+    *beyond_the_ends(likelihood_explorer, _LIK),
+]  # fmt: skip
 
 
 @pytest.mark.parametrize(("fn", "kwargs", "arg"), BAD_INPUT)

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 from bad_input import assert_rejects, cases
-from explorer_checks import assert_clean, set_controls, slider_end, slider_ends
+from explorer_checks import assert_clean, beyond_the_ends, set_controls, slider_end, slider_ends
 from scipy import stats
 
 from helpers.bayes import coin_map
@@ -199,9 +199,15 @@ def test_snapshot_carries_picture_and_numbers(explorer):
     assert "predictive P(next is heads)" in bundle["text/plain"]
 
 
-BAD_INPUT = cases(lambda n_max: conjugacy_explorer(n_max=n_max), {"n_max": 50},
-                  {"n_max": "count"}, covers="helpers.widgets.map_coin.conjugacy_explorer",
-                  extra={"n_max": [5]})  # fmt: skip
+_CONJ = {"n_max": 50, "strength": 5.0, "prior_mean": 0.8, "n_tosses": 5, "true_bias": 0.3}
+BAD_INPUT = [
+    *cases(conjugacy_explorer, _CONJ,
+           {"n_max": "count", "strength": "scale", "prior_mean": "probability",
+            "n_tosses": "count0", "true_bias": "probability"},
+           extra={"n_max": [5, 100_001], "n_tosses": [51], "prior_mean": [0.0, 1.0],
+                  "true_bias": [0.0, 1.0]}),
+    *beyond_the_ends(conjugacy_explorer, _CONJ),
+]  # fmt: skip
 
 
 @pytest.mark.parametrize(("fn", "kwargs", "arg"), BAD_INPUT)
@@ -318,10 +324,13 @@ def test_gauss_rejects_empty_tosses():
         gaussian_prior_explorer([])
 
 
-GAUSS_BAD_INPUT = cases(
-    gaussian_prior_explorer, {"tosses": [0, 1, 1]}, {"tosses": "array"},
-    extra={"tosses": [[0, 2], [0.5], [True, "a"], []]},
-)  # fmt: skip
+_GAUSS = {"tosses": [0, 1, 1], "prior_mean": 0.5, "prior_sd": 0.1}
+GAUSS_BAD_INPUT = [
+    *cases(gaussian_prior_explorer, _GAUSS,
+           {"tosses": "array", "prior_mean": "probability", "prior_sd": "scale"},
+           extra={"tosses": [[0, 2], [0.5], [True, "a"], []], "prior_sd": [100.0]}),
+    *beyond_the_ends(gaussian_prior_explorer, _GAUSS),
+]  # fmt: skip
 
 
 @pytest.mark.parametrize(("fn", "kwargs", "arg"), GAUSS_BAD_INPUT)

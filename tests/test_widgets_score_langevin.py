@@ -99,14 +99,27 @@ def test_snapshots_carry_the_readout(lex, nex):
         assert bundle["text/plain"].endswith(ex.readout_text)
 
 
+_NOISE = {
+    "weights": [0.5, 0.5],
+    "mu": [-2.0, 2.0],
+    "sigma": [0.5, 0.5],
+    "weights_2d": [0.5, 0.5],
+    "means_2d": [[-1.0, 0.0], [1.0, 0.0]],
+    "covariances_2d": [np.eye(2), 0.5 * np.eye(2)],
+}
 BAD_INPUT = [
     *cases(langevin_explorer, {"mu": 1.0, "sigma": 0.5, "x0": -5.0, "n_chains": 20,
-                               "max_steps": 40},
+                               "max_steps": 40, "n_traces": 3},
            {"mu": "location", "sigma": "scale", "x0": "location", "n_chains": "count",
-            "max_steps": "count"}),
-    *cases(noise_scale_explorer, {"weights": [0.5, 0.5], "mu": [-2.0, 2.0], "sigma": [0.5, 0.5]},
-           {"weights": "weights", "mu": "location", "sigma": "scale"},
-           extra={"mu": [[1.0, 2.0, 3.0]]}),
+            "max_steps": "count", "n_traces": "count"},
+           # 100,001 chains; 20 x 500,001 numbers per run; 21 traces
+           extra={"n_chains": [100_001], "max_steps": [500_000], "n_traces": [21]}),
+    *cases(noise_scale_explorer, _NOISE,
+           {"weights": "weights", "mu": "location", "sigma": "scale", "weights_2d": "weights",
+            "means_2d": "location", "covariances_2d": "scale"},
+           extra={"mu": [[1.0, 2.0, 3.0]], "weights_2d": [[0.2, 0.3, 0.5]],
+                  "means_2d": [[[0.0, 0.0, 0.0], [1.0, 1.0, 1.0]]],
+                  "covariances_2d": [[[[1.0, 2.0], [2.0, 1.0]]] * 2, [np.eye(3)] * 2]}),
 ]  # fmt: skip
 
 

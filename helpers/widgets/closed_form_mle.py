@@ -56,14 +56,15 @@ def variance_bias_explorer(*, n=3, n_max=30, n_repeats=10_000, sigma=1.0, seed=0
     n : int, default 3
         Starting sample size, between 2 and ``n_max``.
     n_max : int, default 30
-        Largest sample size on the slider (>= 3).
+        Largest sample size on the slider (3 to 1000).
     n_repeats : int, default 10_000
         Samples per size; the averages are then within about
         :math:`3\sigma^2\sqrt{2/(n\,n_{repeats})}` of their expectations.
+        ``n_max * n_repeats`` is at most 10 million (the draws of one seed).
     sigma : float, default 1.0
         True standard deviation; the plots are in units of :math:`\sigma^2`.
     seed : int, default 0
-        Starting seed (a control: moving ``n`` adds points to the same samples).
+        Starting seed, 0 to 20 (a control: moving ``n`` adds points to the same samples).
 
     Returns
     -------
@@ -78,12 +79,10 @@ def variance_bias_explorer(*, n=3, n_max=30, n_repeats=10_000, sigma=1.0, seed=0
     n_repeats = as_count(n_repeats, "n_repeats")
     check_size(n_max * n_repeats, "n_max × n_repeats")  # one seed's draws
     sigma = float(as_scale(sigma, "sigma"))
-    # every seed up to max(20, seed) is drawn up front: keep that a moment's work
-    seed = as_count(seed, "seed", minimum=0, cap=100)
+    max_seed = 20  # the seed slider's end: every seed's averages are drawn up front
+    seed = as_count(seed, "seed", minimum=0, cap=max_seed)
     var = sigma**2
     sizes = np.arange(2, n_max + 1)
-
-    max_seed = max(20, seed)
 
     @functools.cache
     def averages(seed):

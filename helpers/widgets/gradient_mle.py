@@ -18,7 +18,14 @@ from matplotlib.colors import LogNorm
 from scipy import optimize
 
 from helpers import optim
-from helpers._validation import as_count, as_location, as_number, as_scale, check_size
+from helpers._validation import (
+    as_choice,
+    as_count,
+    as_location,
+    as_number,
+    as_scale,
+    check_size,
+)
 from helpers.gradients import minibatch_grad_cov, mvn_loglik, suff_stats
 from helpers.plotting import COLORS, new_figure
 from helpers.widgets.explorer import (
@@ -355,6 +362,7 @@ def optimizer_explorer(
         ``diverged_at``, ``gd_best_steps`` and ``scipy_nit``.
     """
     p = _Problem(X, cov, theta0)
+    method = as_choice(method, "method", list(_METHODS))
     n_steps = as_count(n_steps, "n_steps", cap=10_000)  # every move runs them all
     tol = float(as_scale(tol, "tol"))
     lam_min, lam_max = p.lam[0], p.lam[-1]

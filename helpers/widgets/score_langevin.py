@@ -172,10 +172,13 @@ def _mixture_2d(weights_2d, means_2d, covariances_2d):
     w, m, c = given["weights_2d"], given["means_2d"], given["covariances_2d"]
     k = w.size
     if m.shape != (k, 2):
-        raise ValueError(f"means_2d must have shape (n_components, 2) = ({k}, 2), got {m.shape}")
+        raise ValueError(
+            f"means_2d must have one row per component of weights_2d: shape ({k}, 2), got {m.shape}"
+        )
     if c.shape != (k, 2, 2):
         raise ValueError(
-            f"covariances_2d must have shape (n_components, 2, 2) = ({k}, 2, 2), got {c.shape}"
+            f"covariances_2d must have one 2 x 2 matrix per component of weights_2d: shape "
+            f"({k}, 2, 2), got {c.shape}"
         )
     try:
         mixture_logpdf_nd([[0.0, 0.0]], w, m, c)
