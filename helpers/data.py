@@ -2,29 +2,42 @@
 
 Introduced in ``01_likelihood.ipynb``.
 
-Files are found from this package's location (``Path(__file__)``), never from the
-notebook's working directory, and every loader checks the schema it promises: the
-column names, the row count, and plausible ranges. ``data/README.md`` gives each
-file's source and licence.
+Files are found from this package's location, never from the notebook's working
+directory: inside an installed wheel they are the package data ``helpers/_data/``
+(``importlib.resources``); in a clone (an editable install, ``pip install -e .``) they
+are the repository's ``data/`` folder beside ``helpers/``. Every loader checks the
+schema it promises: the column names, the row count, and plausible ranges.
+``data/README.md`` gives each file's source and licence.
 """
 
 from __future__ import annotations
 
+from importlib import resources
 from pathlib import Path
 
 import pandas as pd
 
 __all__ = ["DATA_DIR", "load_old_faithful", "load_penguins"]
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+
+def _data_dir() -> Path:
+    """``helpers/_data`` in an installed wheel, else the clone's ``data/`` folder."""
+    shipped = Path(str(resources.files("helpers").joinpath("_data")))
+    if shipped.is_dir():
+        return shipped
+    return Path(__file__).resolve().parent.parent / "data"
+
+
+DATA_DIR = _data_dir()
 
 
 def _read(name: str) -> pd.DataFrame:
     path = DATA_DIR / name
     if not path.is_file():
         raise FileNotFoundError(
-            f"{path} is missing. The data ship with the repository in data/; "
-            "install the helpers from a clone with `pip install -e .` so this path exists."
+            f"{path} is missing. The data ship inside the wheel (helpers/_data) and with "
+            "the repository in data/; reinstall the helpers (`pip install .`, or "
+            "`pip install -e .` from a clone)."
         )
     return pd.read_csv(path)
 
