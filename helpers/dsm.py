@@ -32,7 +32,12 @@ __all__ = ["LinearScoreModel", "dsm_loss", "fit_dsm", "kde_score", "rbf_features
 
 def _neg_half_sq_dist(A, B, scale):
     """-||a_i - b_j||^2 / (2 scale^2) for every pair, shape (len(A), len(B)), by one matrix
-    product (|a|^2 - 2 a.b + |b|^2): much faster than a (len(A), len(B), d) difference array."""
+    product (|a|^2 - 2 a.b + |b|^2): much faster than a (len(A), len(B), d) difference array.
+
+    Both are first centred on the mean of ``B``: the expansion loses ``eps |a|^2`` to
+    cancellation, which far from the origin (points near 1e6) would swamp the distances."""
+    centre = B.mean(axis=0)
+    A, B = A - centre, B - centre
     sq = A @ (-2 * B.T)
     sq += (A * A).sum(axis=1)[:, None]
     sq += (B * B).sum(axis=1)[None, :]
@@ -257,4 +262,5 @@ def kde_score(X, data, sigma):
     sq -= sq.max(axis=1, keepdims=True)
     np.exp(sq, out=sq)
     sq /= sq.sum(axis=1, keepdims=True)
-    return (sq @ data - X) / sigma**2
+    centre = data.mean(axis=0)  # the posterior mean minus x, both measured from the data
+    return (sq @ (data - centre) - (X - centre)) / sigma**2

@@ -134,3 +134,18 @@ def test_bad_input_is_rejected_naming_the_argument(fn, kwargs, arg):
 def test_negative_alpha_is_rejected():
     with pytest.raises(ValueError, match=r"^alpha must be >= 0"):
         fit_dsm(**(_FIT | {"alpha": -1.0}))
+
+
+@pytest.mark.parametrize("shift", [1e6, -3e7])
+def test_kde_score_and_features_are_translation_invariant(shift):
+    # The expanded |a|^2 - 2 a.b + |b|^2 cancels far from the origin (as the 2-D KDE did,
+    # issue 14 B4): both are computed about the data's mean.
+    rng = np.random.default_rng(0)
+    data = rng.normal(0, 0.1, (200, 2))
+    X = data[:30] + rng.normal(0, 0.02, (30, 2))
+    base = kde_score(X, data, 0.02)
+    # Only the rounding of the shifted coordinates (ulp 1e-10 at 1e6) may move them.
+    tol = 50 * np.spacing(abs(shift)) / 0.02**2
+    np.testing.assert_allclose(kde_score(X + shift, data + shift, 0.02), base, atol=tol, rtol=0)
+    feats = rbf_features(X + shift, data[:20] + shift, 0.05)
+    np.testing.assert_allclose(feats, rbf_features(X, data[:20], 0.05), atol=1e-6, rtol=0)
