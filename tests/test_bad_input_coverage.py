@@ -34,11 +34,12 @@ EXEMPT = {
     "helpers.plotting.BlitRenderer": "takes a Figure made by the course's own code",
     "helpers.widgets.explorer.Explorer": "framework: its callback's errors are shown, not raised "
     "(tests/test_widgets.py)",
-    "helpers.widgets.explorer.float_slider": "framework for explorer authors; ipywidgets validates",
-    "helpers.widgets.explorer.log_slider": "framework for explorer authors; ipywidgets validates",
-    "helpers.widgets.explorer.int_slider": "framework for explorer authors; ipywidgets validates",
-    "helpers.widgets.explorer.seed_slider": "framework for explorer authors; ipywidgets validates",
-    "helpers.widgets.explorer.choice": "framework for explorer authors; ipywidgets validates",
+    "helpers.widgets.explorer.float_slider": "framework for explorer authors: a start value is "
+    "checked by the explorer argument's name (start-value cases in tests/test_widgets.py)",
+    "helpers.widgets.explorer.log_slider": "as float_slider",
+    "helpers.widgets.explorer.int_slider": "as float_slider",
+    "helpers.widgets.explorer.seed_slider": "as float_slider",
+    "helpers.widgets.explorer.choice": "as float_slider",
     "helpers.widgets.explorer.fit_text": "framework for explorer authors: takes a Text artist "
     "of the explorer's own figure, and wraps any text (tests/test_widgets.py)",
     "helpers.exercises.registry.Exercise": "a record registered by lesson modules",

@@ -206,7 +206,23 @@ def test_mimebundle_with_a_dropdown_control():
     assert "kind = normal" in ex._repr_mimebundle_()["text/plain"]
 
 
-BAD_INPUT = cases(nice_step, {"scale": 13.6}, {"scale": "scale"})
+BAD_INPUT = [
+    *cases(nice_step, {"scale": 13.6}, {"scale": "scale"}),
+    # a slider's start value, named by the explorer argument it came from
+    *cases(lambda value: float_slider("mean", value, 0.0, 1.0, 0.1, name="value"),
+           {"value": 0.5}, {"value": "probability"}, covers="float_slider start value"),
+    *cases(lambda value: log_slider("rate", value, -6, 2, name="value"), {"value": 1e-3},
+           {"value": "scale"}, extra={"value": [1e-7, 1e3]}, covers="log_slider start value"),
+    *cases(lambda value: int_slider("steps", value, 1, 100, name="value"), {"value": 30},
+           {"value": "count"}, extra={"value": [101]}, covers="int_slider start value"),
+    *cases(lambda value: seed_slider(value, name="value"), {"value": 3}, {"value": "seed"},
+           extra={"value": [21]}, covers="seed_slider start value"),
+    *cases(lambda value: choice("method", [("Adam", "adam"), ("plain", "gradient")], value,
+                                name="value"),
+           # None is the factory's "first option"; an explorer refuses it itself
+           {"value": "adam"}, {"value": "other"}, extra={"value": ["Adam", "no such", 1.0]},
+           covers="choice start value"),
+]  # fmt: skip
 
 
 @pytest.mark.parametrize(("fn", "kwargs", "arg"), BAD_INPUT)
@@ -234,3 +250,37 @@ def test_fit_text_keeps_existing_line_breaks_and_short_text():
     assert fit_text(text, "short") == "short"
     assert fit_text(text, "one\ntwo") == "one\ntwo"
     assert fit_text(text, "") == ""
+
+
+def test_slider_start_values_off_the_slider_are_refused_by_the_argument_s_name():
+    with pytest.raises(ValueError, match=r"^lr must be within \[1e-06, 100\], got 1000$"):
+        log_slider("learning rate lr", 1e3, -6, 2, name="lr")
+    with pytest.raises(ValueError, match=r"^n_steps must be within \[1, 100\], got 1000$"):
+        int_slider("steps", 1000, 1, 100, name="n_steps")
+    with pytest.raises(ValueError, match=r"^n_steps must be a whole number, got 2.5$"):
+        int_slider("steps", 2.5, 1, 100, name="n_steps")
+    with pytest.raises(ValueError, match=r"^method must be one of 'adam', 'gradient'; got 'x'$"):
+        choice("optimiser", [("Adam", "adam"), ("plain", "gradient")], "x", name="method")
+
+
+def test_slider_ends_are_valid_start_values():
+    assert float_slider("m", 1.0, 0.0, 1.0, 0.1, name="m").value == 1.0
+    assert log_slider("r", 100.0, -6, 2, name="r").value == pytest.approx(100.0)
+    assert log_slider("r", 10**-6, -6, 2, name="r").value == pytest.approx(1e-6)
+    assert int_slider("k", 1, 1, 8, name="k").value == 1
+    assert seed_slider(20, name="seed").value == 20
+
+
+def test_a_computed_start_value_is_still_kept_on_the_slider_without_a_name():
+    """Without ``name`` (a default the explorer computed), ipywidgets keeps the value on the
+    slider as before; only a non-number is refused, by the slider's description."""
+    assert float_slider("mean", 1.3, 0.0, 1.0, 0.1).value == 1.0
+    assert int_slider("steps", 500, 1, 100).value == 100
+    for bad in ("abc", float("nan"), float("inf"), None):
+        with pytest.raises(ValueError, match=r"^steps must be a finite number"):
+            int_slider("steps", bad, 1, 100)
+
+
+def test_choice_defaults_to_the_first_option_s_value():
+    assert choice("optimiser", [("Adam", "adam"), ("plain", "gradient")]).value == "adam"
+    assert choice("kind", ["normal", "laplace"]).value == "normal"

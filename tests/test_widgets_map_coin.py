@@ -96,7 +96,18 @@ def test_no_tosses_means_posterior_is_prior_and_no_mle(explorer):
     r = explorer.result
     assert (r["a_post"], r["b_post"]) == (r["a"], r["b"])
     assert math.isnan(r["mle"]) and r["predictive"] == pytest.approx(0.8)  # the prior mean
-    assert "no tosses yet" in explorer.readout_text or "undefined" in explorer.readout_text
+    assert "MLE h/n = undefined (0/0: no tosses yet)" in explorer.readout_text
+
+
+def test_starting_with_no_tosses_is_a_lesson_not_a_silent_nan():
+    """0 tosses is a valid start (the posterior is the prior): the undefined MLE is said in
+    the readout and on the figure, and no error or warning is shown."""
+    ex = conjugacy_explorer(n_tosses=0)
+    assert_clean(ex)
+    assert math.isnan(ex.result["mle"]) and ex.result["n"] == 0
+    assert "MLE h/n = undefined (0/0: no tosses yet)" in ex.readout_text
+    notes = [t.get_text() for t in ex.figure.axes[0].texts if t.get_visible()]
+    assert "no tosses yet: posterior = prior, no MLE" in notes
 
 
 def test_u_shaped_posterior_has_no_map_and_says_so(explorer):

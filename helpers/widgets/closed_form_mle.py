@@ -210,12 +210,14 @@ def outlier_explorer(x, *, name="x", unit="", position=None, max_position=None, 
     name, unit : str
         Labels for the plot and readout ("bill length", "mm").
     position : float, optional
-        Starting position of the outlier; default ``max_position``.
+        Starting position of the outlier, on the slider (from about ``min(x)`` to
+        ``max_position``); default ``max_position``.
     max_position : float, optional
         Right end of the slider; default 10 times the largest ``x`` (a slipped decimal
         point) when that is positive, else ``max(x) + 10 * (max(x) - min(x))``.
     bins : int or array-like, default 25
-        The histogram's bins (``np.histogram``'s argument). For rounded data, pass edges
+        The histogram's bins (``np.histogram``'s argument: a count up to 1000, or
+        increasing edges). For rounded data, pass edges
         halfway between recorded values, so every bin holds the same number of them.
 
     Returns

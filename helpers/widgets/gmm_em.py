@@ -78,7 +78,7 @@ def em_explorer(X, *, names=("x1", "x2"), max_components=8, max_iter=40, tol=1e-
     max_components : int, default 8
         The K slider's maximum (at most 8).
     max_iter : int, default 40
-        Iterations stored per fit (the iteration slider's maximum, and the right axis'
+        Iterations stored per fit, at most 1000 (the iteration slider's maximum, and the right axis'
         extent). A new (K, seed) runs them all before drawing (about 0.25 ms each), so a
         small number keeps a move quick; the readout says when a fit has not converged.
     tol : float, default 1e-6
@@ -204,12 +204,14 @@ def kde_explorer(x, *, name="x", unit="", bandwidth=None, mixture=None, bandwidt
     name, unit : str
         Labels for the plot and readout.
     bandwidth : float, optional
-        Starting bandwidth (kernel standard deviation); default Scott's rule.
+        Starting bandwidth (kernel standard deviation), within the range of ``bandwidths``;
+        default Scott's rule.
     mixture : tuple (weights, means, variances), optional
         A 1-D Gaussian mixture to draw for comparison (variances, not standard deviations).
     bandwidths : array-like of shape (m,), optional
         The grid of bandwidths for the leave-one-out curve, its best value and the
-        slider's range; default 241 values from Scott's h / 30 to 5 Scott's h. Pass the
+        slider's range (at most 10,000 values, each costs a leave-one-out pass); default
+        241 values from Scott's h / 30 to 5 Scott's h. Pass the
         notebook's own grid so the explorer's "best h" is the notebook's.
 
     Returns

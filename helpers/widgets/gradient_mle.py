@@ -350,7 +350,7 @@ def optimizer_explorer(
     lr, beta : float
         Starting learning rate (slider 1e-6..1) and momentum (``beta1`` for Adam; 0..0.99).
     n_steps : int
-        Iterations per run (fixed).
+        Iterations per run (fixed; 1 to 10,000, since every move runs them all).
     tol : float
         "Converged" means within ``tol`` of the sample mean.
 
@@ -511,9 +511,10 @@ def batch_size_explorer(
     batch_size, lr, seed : int, float, int
         Starting slider values (batch size log-spaced from 1 to n; lr 1e-6..10**-2.5).
     n_steps, n_runs : int
-        Steps per run and the number of repeated runs.
+        Steps per run and the number of repeated runs (each 1 to 10,000, and
+        ``n_steps * n_runs * n_features`` at most 10 million: the runs' noise).
     decay : float
-        The decaying schedule is ``lr / (1 + decay * (t - 1))``.
+        The decaying schedule is ``lr / (1 + decay * (t - 1))`` (``decay >= 0``).
 
     Returns
     -------

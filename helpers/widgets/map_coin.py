@@ -53,17 +53,22 @@ def conjugacy_explorer(*, n_max=500, strength=5.0, prior_mean=0.8, n_tosses=5, t
     Parameters
     ----------
     n_max : int, default 500
-        Length of the seeded toss sequence; the tosses slider reveals its first n.
+        Length of the seeded toss sequence (10 to 100,000); the tosses slider reveals its
+        first n.
     strength, prior_mean, n_tosses, true_bias : float
-        Starting values of the sliders. The defaults (a prior worth 5 tosses with mean 0.8,
-        5 tosses of a coin with bias 0.3, seed 0: 3 heads) put the MLE (0.6), the predictive
-        (0.7), the MAP (0.75) and the true bias apart from one another.
+        Starting values of the sliders, each within its slider's range (strength 0.2 to
+        2000, prior_mean and true_bias 0.05 to 0.95, n_tosses 0 to ``n_max``; 0 tosses is
+        a valid start: the posterior is then the prior, and there is no MLE yet). The
+        defaults (a prior worth 5 tosses with mean 0.8, 5 tosses of a coin with bias 0.3,
+        seed 0: 3 heads) put the MLE (0.6), the predictive (0.7), the MAP (0.75) and the
+        true bias apart from one another.
 
     Returns
     -------
     Explorer
         ``result`` is a dict with ``n``, ``heads``, ``a``, ``b``, ``a_post``, ``b_post``,
-        ``mle`` (NaN before any toss), ``map`` (NaN when the posterior has no single mode),
+        ``mle`` (NaN before any toss: h/n is 0/0, and the readout and the figure say so),
+        ``map`` (NaN when the posterior has no single mode, said the same way),
         ``predictive``, ``ci_low``, ``ci_high`` and ``width``.
     """
     n_max = as_count(n_max, "n_max", minimum=10, cap=100_000)  # every move redraws n_max widths
@@ -188,7 +193,8 @@ def conjugacy_explorer(*, n_max=500, strength=5.0, prior_mean=0.8, n_tosses=5, t
         lines = [
             f"{n} tosses: {h} heads, {n - h} tails (true bias {true_bias:.2f}, seed {seed});"
             f" prior Beta(a={a:.3g}, b={b:.3g}): mean {prior_mean:.2f}, a+b = {strength:.3g}",
-            f"MLE h/n = {fmt(mle)}   MAP (h+a-1)/(n+a+b-2) = {fmt(mode)}"
+            f"MLE h/n = {fmt(mle) if n else 'undefined (0/0: no tosses yet)'}"
+            f"   MAP (h+a-1)/(n+a+b-2) = {fmt(mode)}"
             f"   predictive P(next is heads) = (h+a)/(n+a+b) = {pred:.3f}",
             f"95% credible interval [{low:.3f}, {high:.3f}], width {high - low:.3f}"
             + (f"; 2·1.96·√(θ(1-θ)/n) at the true θ = {gauss_width:.3f}" if n else ""),

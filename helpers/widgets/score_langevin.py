@@ -41,6 +41,17 @@ def langevin_explorer(*, mu=1.0, sigma=0.5, x0=-5.0, n_chains=200, max_steps=300
 
     Introduced in ``06_score_langevin.ipynb``.
 
+    Parameters
+    ----------
+    mu, sigma : float
+        The target's mean and standard deviation.
+    x0 : float
+        Where every chain starts.
+    n_chains, max_steps, n_traces : int
+        Chains (2 to 100,000), the longest run (20 to 100,000 steps; one run holds
+        ``(max_steps + 1) * n_chains`` numbers, at most 10 million) and the traces drawn
+        (at most 20).
+
     Returns
     -------
     Explorer
@@ -198,6 +209,14 @@ def noise_scale_explorer(*, weights=(0.2, 0.8), mu=(-4.0, 4.0), sigma=(0.3, 0.3)
     fall there and a score learned from data is unreliable.
 
     Introduced in ``06_score_langevin.ipynb``.
+
+    Parameters
+    ----------
+    weights, mu, sigma : array-like of shape (n_components,)
+        The 1-D mixture (``sigma``: standard deviations).
+    weights_2d, means_2d, covariances_2d : array-like, optional
+        The 2-D mixture, shapes (K,), (K, 2), (K, 2, 2): all three or none (then a
+        three-component default).
 
     Returns
     -------
