@@ -117,7 +117,8 @@ BAD_INPUT = [
     *cases(noise_scale_explorer, _NOISE,
            {"weights": "weights", "mu": "location", "sigma": "scale", "weights_2d": "weights",
             "means_2d": "location", "covariances_2d": "scale"},
-           extra={"mu": [[1.0, 2.0, 3.0]], "weights_2d": [[0.2, 0.3, 0.5]],
+           extra={"mu": [[1.0, 2.0, 3.0], [0.0, 1e200], [0.0, 1000.0]],
+                  "weights_2d": [[0.2, 0.3, 0.5]],
                   "means_2d": [[[0.0, 0.0, 0.0], [1.0, 1.0, 1.0]]],
                   "covariances_2d": [[[[1.0, 2.0], [2.0, 1.0]]] * 2, [np.eye(3)] * 2]}),
 ]  # fmt: skip
@@ -126,3 +127,14 @@ BAD_INPUT = [
 @pytest.mark.parametrize(("fn", "kwargs", "arg"), BAD_INPUT)
 def test_bad_input_is_rejected_naming_the_argument(fn, kwargs, arg):
     assert_rejects(fn, kwargs, arg)
+
+
+def test_the_issue_s_inputs_are_refused_by_name_not_ignored_or_hung():
+    """Issue 14's cases: covariances_2d=inf alone was silently replaced by the default
+    mixture; one 2-D argument without the others is refused as well."""
+    with pytest.raises(ValueError, match=r"^covariances_2d contains inf"):
+        noise_scale_explorer(covariances_2d=np.inf)
+    with pytest.raises(ValueError, match=r"^covariances_2d given without weights_2d and means_2d"):
+        noise_scale_explorer(covariances_2d=[np.eye(2)])
+    with pytest.raises(ValueError, match=r"^max_steps must be at most 100,000, got 1000000000$"):
+        langevin_explorer(max_steps=10**9)

@@ -228,6 +228,11 @@ def noise_scale_explorer(*, weights=(0.2, 0.8), mu=(-4.0, 4.0), sigma=(0.3, 0.3)
     weights = as_weights(weights, "weights")
     mu = as_location(mu, "mu")
     sigma = as_scale(sigma, "sigma")
+    if np.ptp(mu) > 1000 * sigma.min():  # a 600-point plot would show spikes between gaps
+        raise ValueError(
+            f"mu spans {np.ptp(mu):.3g}, more than 1000 times the smallest sigma "
+            f"({sigma.min():.3g}): one plot cannot show such narrow, distant components"
+        )
     mixture_logpdf(0.0, weights, mu, sigma)  # checks the shapes agree
     weights_2d, means_2d, covariances_2d = _mixture_2d(weights_2d, means_2d, covariances_2d)
 
