@@ -459,3 +459,30 @@ def test_fit_on_one_sample_is_a_clear_error_like_sklearn():
         GaussianMixture(1).fit([[1.0, 2.0]])
     with pytest.raises(ValueError, match=r"minimum of 2"):
         SkGaussianMixture(1).fit([[1.0, 2.0]])
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("d", [1, 2, 3])
+@pytest.mark.parametrize("limit", [0.0, np.inf])  # always centred per component; always shared
+def test_both_one_pass_ways_agree_with_sklearn(monkeypatch, seed, d, limit):
+    import helpers.mixture
+
+    monkeypatch.setattr(helpers.mixture, "_SHARED_ORIGIN_LIMIT", limit)
+    X, start = blobs(seed, d, n=20_000)  # more than two blocks of 8192
+    sk = sklearn_fit(X, start, max_iter=7, tol=0.0)
+    ours = em(X, *start, max_iter=7, tol=0.0)
+    for x, y in [(ours.weights, sk.weights_), (ours.means, sk.means_),
+                 (ours.covariances, sk.covariances_)]:  # fmt: skip
+        assert rel(x, y) < 1e-9
+    np.testing.assert_allclose(ours.lower_bounds, sk.lower_bounds_, rtol=1e-11)
+
+
+def test_the_shared_origin_is_used_only_where_it_is_accurate():
+    from helpers.mixture import _SufficientStatistics
+
+    X, (_, m, c) = blobs(0, 2)
+    assert _SufficientStatistics(X).shared_origin_is_accurate(m, np.linalg.cholesky(c))
+    rng = np.random.default_rng(0)
+    far = np.r_[rng.normal(0, 1, (500, 2)), rng.normal(1e6, 1, (500, 2))]
+    chol = np.linalg.cholesky(np.array([np.eye(2), np.eye(2)]))
+    assert not _SufficientStatistics(far).shared_origin_is_accurate(far[[0, 700]], chol)
