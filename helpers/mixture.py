@@ -756,7 +756,8 @@ class GaussianMixture:
       ``random_state``), so the draws differ; like scikit-learn it returns ``(X, labels)``
       grouped by component (all draws of component 0 first, then 1, ...);
     * input of any float dtype (float32 included) is computed and stored in float64
-      (scikit-learn keeps float32 as float32);
+      (scikit-learn keeps float32 as float32); a 1-D ``X`` is read as one feature
+      (scikit-learn asks for a 2-D array);
     * a fit needs at least 2 samples and at least ``n_components`` (both a
       ``ValueError``, as scikit-learn);
     * a collapsed component is a ``ValueError`` saying what to change (scikit-learn
@@ -916,6 +917,9 @@ def _distinct_rows(X, k, rng):
     before it is replaced by a draw among the rows whose values are not yet taken.
     """
     n = X.shape[0]
+    idx = rng.choice(n, size=k, replace=False)
+    if np.unique(X[idx], axis=0).shape[0] == k:  # the usual case: no need to sort all of X
+        return idx
     _, first, inverse = np.unique(X, axis=0, return_index=True, return_inverse=True)
     inverse = inverse.reshape(-1)
     if first.size < k:
@@ -924,7 +928,6 @@ def _distinct_rows(X, k, rng):
             "a random start needs a distinct point per component. Use fewer components, "
             "or pass means_init."
         )
-    idx = rng.choice(n, size=k, replace=False)
     taken, keep = set(), []
     for i in idx:
         if inverse[i] not in taken:
