@@ -65,6 +65,9 @@ def new_figure(ncols: int = 1, *, figsize=(9.0, 3.6), dpi: int = 96):
     Use it for explorers: redraw with :func:`figure_to_png`, never ``plt.show``.
     """
     ncols = as_count(ncols, "ncols", cap=12)  # side by side: 12 is already unreadable
+    figsize, dpi = as_scale(figsize, "figsize"), as_count(dpi, "dpi", minimum=10, cap=600)
+    if figsize.shape != (2,) or (figsize > 100).any():  # inches; 100 x 96 dpi = 9600 px
+        raise ValueError(f"figsize must be (width, height) in inches, each <= 100, got {figsize}")
     fig = Figure(figsize=figsize, dpi=dpi, layout="constrained")
     FigureCanvasAgg(fig)
     axes = fig.subplots(1, ncols)
@@ -182,6 +185,7 @@ def plot_normal_density(mu, sigma, *, ax=None, grid=None, log=False, **kwargs):
     ax = _get_ax(ax)
     if grid is None:
         grid = np.linspace(mu - 4 * sigma, mu + 4 * sigma, 400)
+    grid = as_sample(grid, "grid")
     fn = normal_logpdf if log else normal_pdf
     label = kwargs.pop("label", rf"$\mu={mu:g},\ \sigma={sigma:g}$")
     ax.plot(grid, fn(grid, mu, sigma), label=label, **kwargs)
@@ -200,6 +204,10 @@ def plot_loglik_surface(x, mu_grid, sigma_grid, *, ax=None, levels=30):
     x = as_sample(x, "x")
     mu_grid = as_location(mu_grid, "mu_grid")
     sigma_grid = as_scale(sigma_grid, "sigma_grid")
+    if np.ndim(levels) == 0:  # a number of levels, or the levels themselves
+        levels = as_count(levels, "levels", cap=1000)
+    else:
+        levels = as_sample(levels, "levels")
     ax = _get_ax(ax)
     mu_mesh, sigma_mesh = np.meshgrid(mu_grid, sigma_grid)
     ll = normal_loglik(x, mu_mesh, sigma_mesh)

@@ -386,12 +386,17 @@ def test_blit_animated_drawn_on_top_of_spines_small_difference():
 # --- bad input: the shared parametrized checks (tests/bad_input.py) -------------------------
 
 BAD_INPUT = [
-    *cases(new_figure, {"ncols": 2}, {"ncols": "count"}),
+    *cases(new_figure, {"ncols": 2, "figsize": (4.0, 2.0), "dpi": 50},
+           {"ncols": "count", "figsize": "scale", "dpi": "count"},
+           extra={"ncols": [13], "figsize": [(4.0,), (1e3, 2.0)], "dpi": [5, 601]}),
     *cases(plot_histogram, {"x": [1.0, 2.0, 3.0]}, {"x": "sample"}),
-    *cases(plot_normal_density, {"mu": 0.0, "sigma": 1.0}, {"mu": "location", "sigma": "scale"}),
+    *cases(plot_normal_density, {"mu": 0.0, "sigma": 1.0, "grid": [-1.0, 0.0, 1.0]},
+           {"mu": "location", "sigma": "scale", "grid": "sample"}),
     *cases(plot_loglik_surface,
-           {"x": [1.0, 2.0, 4.0], "mu_grid": [1.0, 2.0, 3.0], "sigma_grid": [0.5, 1.0, 2.0]},
-           {"x": "sample", "mu_grid": "location", "sigma_grid": "scale"}),
+           {"x": [1.0, 2.0, 4.0], "mu_grid": [1.0, 2.0, 3.0], "sigma_grid": [0.5, 1.0, 2.0],
+            "levels": 10},
+           {"x": "sample", "mu_grid": "location", "sigma_grid": "scale", "levels": "count"},
+           extra={"levels": [[0.0, np.nan]]}),
 ]  # fmt: skip
 
 
