@@ -313,7 +313,7 @@ BAD_INPUT = [
     *cases(batch_size_explorer, _BATCH,
            {**_K, "batch_size": "scale", "lr": "scale", "seed": "seed", "n_steps": "count",
             "n_runs": "count", "decay": "number"},
-           extra={**_EXTRA, "batch_size": [51], "seed": [21], "n_steps": [10_001],
+           extra={**_EXTRA, "batch_size": [51, 1.5], "seed": [21], "n_steps": [10_001],
                   "n_runs": [10_001], "decay": [-0.1]}),
     *beyond_the_ends(batch_size_explorer, _BATCH),
 ]  # fmt: skip

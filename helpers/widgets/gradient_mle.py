@@ -531,6 +531,8 @@ def batch_size_explorer(
     n_runs = as_count(n_runs, "n_runs", cap=10_000)
     check_size(n_steps * n_runs * d, "n_steps × n_runs × n_features")  # the runs' noise
     decay = as_number(decay, "decay", low=0.0)
+    if as_number(batch_size, "batch_size") != round(batch_size):  # the slider's range: below
+        raise ValueError(f"batch_size must be a whole number of points, got {batch_size!r}")
     lam_max = p.lam[-1]
     prec = p.prec
     _, logdet = np.linalg.slogdet(p.cov)
