@@ -37,8 +37,18 @@ def test_as_float_array_returns_float_ndarray_with_same_values(value):
 
 @pytest.mark.parametrize(
     "value",
-    ["abc", [1, "a"], {"a": 1}, object(), 1 + 2j, [[1, 2], [3]]],
-    ids=["str", "mixed-list", "dict", "object", "complex", "ragged"],
+    ["abc", [1, "a"], {"a": 1}, object(), 1 + 2j, [[1, 2], [3]], "0.5", ["1", "2"], b"1"],
+    ids=[
+        "str",
+        "mixed-list",
+        "dict",
+        "object",
+        "complex",
+        "ragged",
+        "numeric-str",
+        "str-list",
+        "bytes",
+    ],
 )
 def test_as_float_array_non_numeric_names_argument(value):
     with pytest.raises(ValueError, match=rf"^{NAME} must be numeric"):
