@@ -14,24 +14,31 @@ from helpers.exercises.registry import _function_verdict
 def test_expected_values_agree_with_independent_computations():
     assert EXERCISES["04.1"].expected() == pytest.approx(11 / 16, rel=1e-14)  # (8 + 3)/(10 + 6)
     assert EXERCISES["04.2"].expected() == pytest.approx(
-        10 / 21, rel=1e-14
-    )  # Beta(2, 4): 4*5/(6*7)
-    two_tails, _ = integrate.quad(lambda t: (1 - t) ** 2 * stats.beta.pdf(t, 2, 4), 0, 1)
-    assert EXERCISES["04.2"].expected() == pytest.approx(two_tails, rel=1e-10)
+        5 / 14, rel=1e-14
+    )  # Beta(2, 4): 4*5*6/(6*7*8)
+    three_tails, _ = integrate.quad(lambda t: (1 - t) ** 3 * stats.beta.pdf(t, 2, 4), 0, 1)
+    assert EXERCISES["04.2"].expected() == pytest.approx(three_tails, rel=1e-10)
     v = 0.02  # variance: the stationarity cubic of the lesson with m = 0.7, h = 3, n = 7
     roots = np.roots([1, -1.7, 0.7 - 7 * v, 3 * v])
     root = roots[(abs(roots.imag) < 1e-12) & (roots.real > 0) & (roots.real < 1)].real
     assert root.size == 1 and EXERCISES["04.3"].expected() == pytest.approx(root[0], abs=1e-10)
-    assert EXERCISES["04.4"].expected() == "a" and EXERCISES["04.5"].expected() == "b"
+    assert EXERCISES["04.5"].expected() == "c"
 
 
-def test_04_4_the_beta_2_2_posterior_mode_is_laplace_s_rule():
-    """(h + 1)/(n + 2) is the mode of Beta(h + 2, n - h + 2) and neither its mean nor h/n."""
-    for h, n in [(3, 7), (0, 4), (9, 10)]:
-        grid = np.linspace(0, 1, 200_001)
-        mode = grid[np.argmax(stats.beta.logpdf(grid, h + 2, n - h + 2))]
-        assert mode == pytest.approx((h + 1) / (n + 2), abs=1e-5)
-        assert stats.beta.mean(h + 2, n - h + 2) != pytest.approx((h + 1) / (n + 2))
+def test_04_5_truncation_changes_the_evidence_and_nothing_after_normalising():
+    """A Gaussian prior N(0.8, 0.1) (variance) truncated to (0, 1): the MAP and the normalised
+    posterior are unchanged, the evidence is multiplied by 1/Z."""
+    s, m = np.sqrt(0.1), 0.8
+    cut = stats.truncnorm((0 - m) / s, (1 - m) / s, loc=m, scale=s)
+    Z = stats.norm.cdf(1, m, s) - stats.norm.cdf(0, m, s)
+    grid = np.linspace(0.001, 0.999, 999)
+    lik = grid**3 * (1 - grid) ** 4
+    ev_plain = integrate.quad(lambda t: t**3 * (1 - t) ** 4 * stats.norm.pdf(t, m, s), 0, 1)[0]
+    ev_cut = integrate.quad(lambda t: t**3 * (1 - t) ** 4 * cut.pdf(t), 0, 1)[0]
+    assert ev_cut / ev_plain == pytest.approx(1 / Z, rel=1e-8) and abs(1 / Z - 1) > 0.1
+    post_plain = lik * stats.norm.pdf(grid, m, s) / ev_plain
+    post_cut = lik * cut.pdf(grid) / ev_cut
+    np.testing.assert_allclose(post_plain, post_cut, rtol=1e-8)
 
 
 def test_04_6_equals_quadrature_with_scipy_truncnorm():
@@ -52,14 +59,12 @@ def test_04_6_equals_quadrature_with_scipy_truncnorm():
         ("04.1", 0.8, "MLE"),
         ("04.1", 9 / 12, "Laplace"),
         ("04.1", 11 / 13, "denominator"),
-        ("04.2", (3 / 4) ** 2, "plug-in"),
-        ("04.2", (4 / 6) ** 2, "posterior variance"),
         ("04.3", 3 / 7, "MLE"),
-        ("04.4", "b", "mean of Beta(h + 2, n - h + 2)"),
-        ("04.4", "c", "h/n"),
-        ("04.4", "d", "depend on the data"),
+        ("04.2", (3 / 4) ** 3, "plug-in"),
+        ("04.2", (4 / 6) ** 3, "spread"),
+        ("04.2", 10 / 21, "two tails"),
         ("04.5", "a", "constant"),
-        ("04.5", "c", "renormalised density"),
+        ("04.5", "b", "normalisation"),
         ("04.5", "d", "likelihood"),
         ("04.6", stats.beta.sf(0.5, 4, 5), "uniform prior"),
     ],

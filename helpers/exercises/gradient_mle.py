@@ -1,4 +1,4 @@
-"""Notebook 03's exercises: learning rates, momentum, mini-batch noise, gradient ascent by hand.
+"""Notebook 03's exercises: learning rates, momentum, mini-batch noise; write Adam, SGD, a gradient.
 
 Introduced in ``03_gradient_mle.ipynb``; worked solutions in
 ``notebooks/solutions/03_gradient_mle_solutions.ipynb``.
@@ -62,27 +62,6 @@ def _ex_03_3_small_lr() -> float:
     lr_sum, h = _LR_3 / _N_3, float(_N_3)
     q = _N_3**2 / _K_3 * (_N_3 - _K_3) / (_N_3 - 1)
     return lr_sum * q / (2 * h)
-
-
-# 03.6: gradient ascent by hand on the Old Faithful waiting times
-_SIGMA_6, _LR_6, _STEPS_6 = 10.0, 0.25, 5
-
-
-def _waiting():
-    from helpers.data import load_old_faithful
-
-    return load_old_faithful()["waiting"].to_numpy()
-
-
-def _mu_after(n_steps: int, *, mean_objective: bool = False) -> float:
-    from helpers import optim
-
-    x = _waiting()
-    scale = 1.0 / x.size if mean_objective else 1.0
-    res = optim.gradient_ascent(
-        lambda mu: scale * np.sum(x - mu) / _SIGMA_6**2, [0.0], lr=_LR_6, n_steps=n_steps
-    )
-    return float(res.x[0])
 
 
 register(
@@ -175,64 +154,6 @@ register(
         ),
     )
 )
-register(
-    Exercise(
-        "03.4",
-        "On the source exercise (n = 10,000, sigma^2 = 5) you replace the summed log-likelihood by "
-        "the mean one (divided by n) and keep lr = 1e-4. What happens? (a) the same path; "
-        "(b) every step is n times shorter, so the path barely moves; (c) it diverges.",
-        lambda: "b",
-        "the gradient of the mean is the gradient of the sum divided by n.",
-        options=("a", "b", "c"),
-        mistakes=(
-            (
-                lambda: "c",
-                "Divergence needs too large a step; dividing the gradient by n shortens it.",
-            ),
-            (lambda: "a", "The maximiser is the same, but is the gradient?"),
-        ),
-    )
-)
-register(
-    Exercise(
-        "03.5",
-        "Constant-lr SGD, small lr, batch size k much smaller than n. Which change leaves the "
-        "stationary spread (variance) of the iterate about the same as doubling the batch size? "
-        "(a) doubling lr; (b) halving lr; (c) doubling the number of steps.",
-        lambda: "b",
-        "write the stationary variance in terms of lr and k (section 9 of the lesson).",
-        options=("a", "b", "c"),
-        mistakes=(
-            (lambda: "a", "Doubling lr doubles the variance; doubling k halves it."),
-            (lambda: "c", "At stationarity the start is forgotten: more steps do not shrink it."),
-        ),
-    )
-)
-register(
-    Exercise(
-        "03.6",
-        "From scratch (numpy only): gradient ascent on the summed log-likelihood of the mean of "
-        "the Old Faithful waiting times, sigma = 10 min known, from mu_0 = 0 with lr = 0.25, "
-        "5 steps. What is mu_5, in minutes?",
-        lambda: _mu_after(_STEPS_6),
-        "the gradient is sum_i (x_i - mu) / sigma^2; apply mu <- mu + lr * gradient five times.",
-        rtol=1e-6,
-        mistakes=(
-            (lambda: _mu_after(_STEPS_6 - 1), "Count again: 5 updates after mu_0."),
-            (lambda: _mu_after(_STEPS_6 + 1), "Count again: 5 updates after mu_0."),
-            (
-                lambda: _mu_after(_STEPS_6, mean_objective=True),
-                "That is the mean log-likelihood's gradient; the question uses the sum.",
-            ),
-            (
-                lambda: float(_waiting().mean()),
-                "That is where the iterates are heading; after 5 steps they are not quite there.",
-            ),
-        ),
-    )
-)
-
-
 # --------------------------------------------------------------------------------------
 # Write the algorithm (check_function): an Adam step, a mini-batch SGD loop, the gradient of a
 # likelihood with no closed-form maximum (a Student-t location). Each slip is a wrong version
@@ -502,5 +423,7 @@ T_LOCATION_GRAD = FunctionExercise(
     ),
 )
 
-#: The write-the-algorithm exercises of the second edition (registered with their solutions).
+#: The write-the-algorithm exercises.
 WRITE_THE_ALGORITHM = (ADAM_STEP, SGD_LOOP, T_LOCATION_GRAD)
+for _exercise in WRITE_THE_ALGORITHM:
+    register(_exercise)

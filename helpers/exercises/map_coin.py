@@ -26,17 +26,24 @@ def _ex_04_1_map() -> float:
     return float(beta_mode(*beta_posterior(EIGHT_OF_TEN, a=3.0, b=3.0)))
 
 
-def _ex_04_2() -> float:
+def _tails_in_a_row(k: int) -> float:
+    """E[(1 - theta)^k] after (1, 0, 0, 0), uniform prior: B(a', b' + k) / B(a', b')."""
+    from scipy.special import betaln
+
     from helpers.bayes import beta_posterior
 
     a_post, b_post = beta_posterior((1, 0, 0, 0))  # uniform prior
-    return float(b_post * (b_post + 1) / ((a_post + b_post) * (a_post + b_post + 1)))
+    return float(np.exp(betaln(a_post, b_post + k) - betaln(a_post, b_post)))
+
+
+def _ex_04_2() -> float:
+    return _tails_in_a_row(3)
 
 
 def _ex_04_2_plugin_mean() -> float:
     from helpers.bayes import predictive_heads
 
-    return float((1 - predictive_heads((1, 0, 0, 0))) ** 2)
+    return float((1 - predictive_heads((1, 0, 0, 0))) ** 3)
 
 
 def _ex_04_3(sd=None) -> float:
@@ -77,16 +84,17 @@ register(Exercise(
 ))  # fmt: skip
 register(Exercise(
     "04.2",
-    "Derive P(two tails in a row | D) = E[(1 - theta)^2] under a Beta(a', b') posterior. Then "
+    "Derive P(three tails in a row | D) = E[(1 - theta)^3] under a Beta(a', b') posterior. Then "
     "evaluate it after the tosses (1, 0, 0, 0) with a uniform prior.",
     _ex_04_2,
-    "E[(1 - theta)^2] is the second moment of 1 - theta, which is itself Beta distributed "
-    "(with a' and b' swapped); the Beta integral gives each moment as a ratio of counts.",
+    "E[(1 - theta)^3] is a Beta integral: theta^(a'-1) (1 - theta)^(b'+2) integrates to a Beta "
+    "function; Gamma(x + 1) = x Gamma(x) turns the ratio of Beta functions into a ratio of counts.",
     mistakes=(
-        (lambda: (3 / 4) ** 2, "That squares the MLE of P(tails): a plug-in estimate, not the "
-                               "average of (1 - theta)^2 over the posterior."),
-        (_ex_04_2_plugin_mean, "That squares the predictive P(tails): E[(1 - theta)]^2 is not "
-                               "E[(1 - theta)^2]; the difference is the posterior variance."),
+        (lambda: (3 / 4) ** 3, "That cubes the MLE of P(tails): a plug-in estimate, not the "
+                               "average of (1 - theta)^3 over the posterior."),
+        (_ex_04_2_plugin_mean, "That cubes the predictive P(tails): E[1 - theta]^3 is not "
+                               "E[(1 - theta)^3]; the posterior's spread adds to it."),
+        (lambda: _tails_in_a_row(2), "That is two tails in a row; the question asks for three."),
     ),
 ))  # fmt: skip
 register(Exercise(
@@ -102,32 +110,19 @@ register(Exercise(
     ),
 ))  # fmt: skip
 register(Exercise(
-    "04.4",
-    "With a Beta(2, 2) prior, after h heads in n tosses, the number (h + 1)/(n + 2) is... "
-    "(a) the posterior mode  (b) the posterior mean  (c) the MLE  (d) the prior mean",
-    lambda: "a",
-    "write down the posterior's Beta parameters first, then compare (h + 1)/(n + 2) with the "
-    "formulas for a Beta's mode and mean.",
-    options=("a", "b", "c", "d"),
-    mistakes=(
-        (lambda: "b", "What is the mean of Beta(h + 2, n - h + 2)? Does it equal (h + 1)/(n + 2)?"),
-        (lambda: "c", "The MLE is h/n whatever the prior: is (h + 1)/(n + 2) equal to h/n?"),
-        (lambda: "d", "The prior mean of Beta(2, 2) is a fixed number: does (h + 1)/(n + 2) "
-                      "depend on the data?"),
-    ),
-))  # fmt: skip
-register(Exercise(
     "04.5",
     "A Gaussian prior on theta puts some mass outside [0, 1]. Truncating it to (0, 1) and "
-    "renormalising changes... (a) the MAP  (b) only the prior's density, by a constant factor  "
-    "(c) nothing at all  (d) the likelihood",
-    lambda: "b",
-    "write the truncated prior as the Gaussian times an indicator, divided by a number.",
+    "renormalising changes which of these? (a) the MAP  (b) the normalised posterior on (0, 1)  "
+    "(c) the evidence p(D)  (d) the likelihood",
+    lambda: "c",
+    "write the truncated prior as the Gaussian times an indicator, divided by a number Z, and "
+    "follow Z through Bayes' rule.",
     options=("a", "b", "c", "d"),
     mistakes=(
         (lambda: "a", "Dividing the prior by a constant shifts the log-posterior by a constant: "
                       "does a shift move its peak?"),
-        (lambda: "c", "Inside (0, 1), is the renormalised density the same number as before?"),
+        (lambda: "b", "The factor 1/Z multiplies the numerator and the evidence alike: does it "
+                      "survive the normalisation?"),
         (lambda: "d", "Does the likelihood p(D | theta) contain the prior anywhere?"),
     ),
 ))  # fmt: skip
@@ -306,5 +301,7 @@ PREDICTIVE_NEXT = FunctionExercise(
     ),
 )
 
-#: The write-the-algorithm exercises of the second edition (registered with their solutions).
+#: The write-the-algorithm exercises.
 WRITE_THE_ALGORITHM = (BETA_UPDATES, PREDICTIVE_NEXT)
+for _exercise in WRITE_THE_ALGORITHM:
+    register(_exercise)
