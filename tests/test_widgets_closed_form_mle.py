@@ -215,8 +215,9 @@ BAD_INPUT = [
            {"n": "count", "n_max": "count", "n_repeats": "count", "sigma": "scale",
             "seed": "seed"},
            # n above n_max; n_max past its cap; 30 x 400,000 numbers per seed; a seed off
-           # the slider (0 to 20: every seed's averages are drawn up front)
-           extra={"n": [31], "n_max": [1001], "n_repeats": [400_000], "seed": [21]}),
+           # the slider (0 to 20: every seed's averages are drawn up front; 1e9 used to loop
+           # over a billion seeds)
+           extra={"n": [31], "n_max": [1001], "n_repeats": [400_000], "seed": [21, 10**9]}),
     *beyond_the_ends(variance_bias_explorer, _BIAS),
     *cases(outlier_explorer, _OUTLIER,
            {"x": "sample", "position": "location", "max_position": "location", "bins": "count"},
