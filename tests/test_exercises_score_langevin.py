@@ -14,25 +14,23 @@ from helpers.exercises.registry import _function_verdict
 @pytest.mark.parametrize(
     ("key", "wrong", "says"),
     [
-        ("06.1", 1.0, "target's variance"),
-        ("06.1", 2.0, "factor 2"),
-        ("06.1", 1.25, "first-order"),
-        ("06.2", 0.25, "factor 0"),
-        ("06.2", 2.0, "variance"),
-        ("06.2", 0.5, "eps in this notebook"),
-        (
-            "06.3",
-            float(np.array([0.3, 0.7]) @ ((np.array([-1.0, 2.0]) - 0.5) / [0.25, 1.0])),
-            "responsibilities",
-        ),
-        ("06.4", "a", "exact formula"),
-        ("06.4", "c", "widens each mode"),
-        ("06.5", 0.5, "equally"),
-        ("06.5", -0.5, "nearest point"),
-        ("06.5", -ex06._ex_06_5(), "sign"),
-        ("06.6", 0.25, "target's variance"),
-        ("06.6", ex06._from_scratch(1.0), "sqrt(2 eps)"),
-        ("06.6", 0.25 / 0.9, "theory predicts"),
+        ("06.1", 0.05, "first-order"),
+        ("06.1", 2 * (1 - 1 / 1.1), "variance 1"),
+        ("06.1", 2 * 0.5 * (1 - 1 / 1.1), "not the standard deviation"),
+        ("06.1", 0.5 * (1 - 1 / 1.21), "standard deviation 10%"),
+        ("06.2", 13, "alpha / 2"),
+        ("06.2", 61, "variance"),
+        ("06.2", 28, "round up"),
+        ("06.3", 0.5, "midpoint"),
+        ("06.3", ex06._responsibilities_cross(), "responsibilities are equal"),
+        ("06.3", ex06._ex_06_3(weights=np.array([0.5, 0.5])), "weights"),
+        ("06.4", "a", "overshoots"),
+        ("06.4", "b", "widens each mode"),
+        ("06.4", "d", "forgotten"),
+        ("06.5", ex06._ex_06_5() - 0.5, "correction"),
+        ("06.5", 1.0 - ex06._ex_06_5(), "sign"),
+        ("06.5", 1.0, "equally"),
+        ("06.5", 0.0, "nearest point"),
     ],
 )
 def test_known_mistakes_get_a_specific_hint(key, wrong, says, capsys):
@@ -44,38 +42,40 @@ def test_known_mistakes_get_a_specific_hint(key, wrong, says, capsys):
 
 
 def test_expected_values_agree_with_independent_computations():
-    assert EXERCISES["06.1"].expected() == pytest.approx(4 / 3)
-    # alpha = 2 eps and the eps limit is 2 sigma^2: ULA's variance is finite just below it
-    assert EXERCISES["06.2"].expected() == pytest.approx(1.0)
-    from helpers.langevin import ula_gaussian_variance
+    from helpers.langevin import langevin_gaussian, ula_gaussian_variance
 
-    assert np.isfinite(ula_gaussian_variance(0.5, 0.99 * EXERCISES["06.2"].expected() / 2))
-    assert np.isinf(ula_gaussian_variance(0.5, EXERCISES["06.2"].expected() / 2))
-
-    def log_p(x):
-        return np.log(0.3 * stats.norm.pdf(x, -1, 0.5) + 0.7 * stats.norm.pdf(x, 2, 1))
-
-    h = 1e-6
-    fd = (log_p(0.5 + h) - log_p(0.5 - h)) / (2 * h)
-    assert EXERCISES["06.3"].expected() == pytest.approx(fd, rel=1e-6)
-    # 06.5: the posterior mean of (x - x~) / sigma^2 over the two points, written out
+    # 06.1: sigma^2 / (1 - eps / (2 sigma^2)) = 1.1 sigma^2  <=>  eps = 2 sigma^2 (1 - 1 / 1.1)
+    eps = EXERCISES["06.1"].expected()
+    assert eps == pytest.approx(2 * 0.25 * (1 - 1 / 1.1), rel=1e-10)
+    assert ula_gaussian_variance(0.5, eps) == pytest.approx(1.1 * 0.25, rel=1e-10)
+    # 06.2: the chains' mean follows a^k with a = 1 - (alpha / 2) / sigma^2 = 0.8 (eps = alpha / 2)
+    k = int(EXERCISES["06.2"].expected())
+    path = langevin_gaussian(1.0, 0.5, np.full(200_000, -5.0), step_size=0.05, n_steps=k, rng=3,
+                             return_path=True)[1]  # fmt: skip
+    bias = np.abs(path.mean(axis=1) - 1.0)
+    assert bias[k - 1] > 0.01 > 6 * 0.8**k and 6 * 0.8 ** (k - 1) > 0.01
+    assert abs(bias[k] - 6 * 0.8**k) < 4 * 0.5 / np.sqrt(200_000)
+    # 06.3: the score's zero is the density's minimum between the modes
+    x = EXERCISES["06.3"].expected()
+    logp = [np.log(0.3 * stats.norm.pdf(t, -1, 0.5) + 0.7 * stats.norm.pdf(t, 2, 1)) for t in
+            (x - 1e-3, x, x + 1e-3)]  # fmt: skip
+    assert logp[1] < logp[0] and logp[1] < logp[2]
+    # 06.5: the posterior mean of the clean point given x~, written out
     r = stats.norm.pdf(0.5, [0.0, 2.0], 1.0) / stats.norm.pdf(0.5, [0.0, 2.0], 1.0).sum()
-    assert EXERCISES["06.5"].expected() == pytest.approx(
-        r @ (np.array([0.0, 2.0]) - 0.5), rel=1e-12
-    )
-    assert EXERCISES["06.6"].expected() == pytest.approx(ex06._from_scratch(), rel=1e-10)
-    # the from-scratch answer is a sample variance, close to (but not) the theory
-    assert EXERCISES["06.6"].expected() == pytest.approx(0.25 / 0.9, rel=0.05)
-    assert EXERCISES["06.6"].expected() != pytest.approx(0.25 / 0.9, rel=1e-3)
+    assert EXERCISES["06.5"].expected() == pytest.approx(r @ np.array([0.0, 2.0]), rel=1e-12)
+
+
+def test_the_multiple_choice_hint_before_an_answer_is_neutral(capsys):
+    check("06.4", None)
+    out = capsys.readouterr().out.lower()
+    assert "hint" in out and not any(w in out for w in ("exact score", "tiny step", "e^"))
 
 
 # --------------------------------------------------------------------------------------
 # Write-the-algorithm exercises: each reference equals the helper fed the same noise, and
 # correct functions written another way are accepted.
 
-#: Ready to register with the lesson (the notebook's starter cells and worked solutions come
-#: with the student's view); until then these tests check them as test_exercises.py would.
-FUNCTIONS = {"06.7": ex06.LANGEVIN_STEP, "06.8": ex06.ANNEALED, "06.9": ex06.DSM_LOSS}
+FUNCTIONS = {"06.6": ex06.LANGEVIN_STEP, "06.7": ex06.ANNEALED, "06.8": ex06.DSM_LOSS}
 
 
 def _cases(key):
@@ -87,10 +87,10 @@ def _cases(key):
 def test_the_langevin_step_reference_is_one_step_of_the_helper(seed):
     from helpers.langevin import langevin
 
-    for case in _cases("06.7"):
+    for case in _cases("06.6"):
         z = np.random.default_rng(seed).standard_normal(case["x"].shape)
         want = langevin(case["score_fn"], case["x"], step_size=case["eps"], n_steps=1, rng=seed)
-        got = FUNCTIONS["06.7"].reference(case["x"], case["score_fn"], case["eps"], z)
+        got = FUNCTIONS["06.6"].reference(case["x"], case["score_fn"], case["eps"], z)
         np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
 
 
@@ -98,12 +98,12 @@ def test_the_langevin_step_reference_is_one_step_of_the_helper(seed):
 def test_the_annealed_reference_is_the_helper_with_the_same_draws(seed):
     from helpers.langevin import annealed_langevin
 
-    for case in _cases("06.8"):
+    for case in _cases("06.7"):
         z = np.random.default_rng(seed).standard_normal(case["z"].shape)
         want = annealed_langevin(case["score_fn"], case["x0"], sigmas=case["sigmas"],
                                  step_size=case["eps"], n_steps_per_level=z.shape[1],
                                  rng=seed)  # fmt: skip
-        got = FUNCTIONS["06.8"].reference(case["score_fn"], case["x0"], case["sigmas"],
+        got = FUNCTIONS["06.7"].reference(case["score_fn"], case["x0"], case["sigmas"],
                                           case["eps"], z)  # fmt: skip
         np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-12)
 
@@ -112,7 +112,7 @@ def test_the_annealed_reference_is_the_helper_with_the_same_draws(seed):
 def test_the_dsm_reference_at_one_level_is_sigma_squared_times_the_helpers_loss(seed):
     from helpers.dsm import dsm_loss
 
-    for case in _cases("06.9"):
+    for case in _cases("06.8"):
         x, sigma = case["x"], 0.7
         sigmas = np.full(len(x), sigma)
         z = np.random.default_rng(seed).standard_normal(x.shape)
@@ -121,7 +121,7 @@ def test_the_dsm_reference_at_one_level_is_sigma_squared_times_the_helpers_loss(
             return fn(xt, sigmas)
 
         helper = dsm_loss(score_fn, x, sigma, n_noise=1, rng=seed)
-        got = FUNCTIONS["06.9"].reference(case["score_fn"], x, sigmas, z)
+        got = FUNCTIONS["06.8"].reference(case["score_fn"], x, sigmas, z)
         assert got == pytest.approx(sigma**2 * helper, rel=1e-12)
 
 
@@ -137,9 +137,9 @@ def test_the_dsm_reference_is_smallest_for_the_exact_blurred_score():
     def exact(xt, s):
         return (mean - xt) / (var + np.reshape(s, (-1, 1)) ** 2)
 
-    loss = FUNCTIONS["06.9"].reference(exact, x, sigmas, z)
+    loss = FUNCTIONS["06.8"].reference(exact, x, sigmas, z)
     for wrong in (lambda xt, s: 1.1 * exact(xt, s), lambda xt, s: exact(xt + 0.2, s)):
-        assert loss < FUNCTIONS["06.9"].reference(wrong, x, sigmas, z)
+        assert loss < FUNCTIONS["06.8"].reference(wrong, x, sigmas, z)
     # expected loss at the optimum: E[sigma^2 (d / sigma^2 - |s|^2)] = d - E[sigma^2 |s|^2]
     optimum = 2 - np.mean(sigmas**2 * 2 / (var + sigmas**2))
     assert loss == pytest.approx(optimum, rel=0.01)
@@ -167,7 +167,7 @@ def _dsm_loss(score_fn, x, sigmas, z):
 
 
 @pytest.mark.parametrize(
-    ("key", "fn"), [("06.7", _langevin_step), ("06.8", _annealed), ("06.9", _dsm_loss)]
+    ("key", "fn"), [("06.6", _langevin_step), ("06.7", _annealed), ("06.8", _dsm_loss)]
 )
 def test_correct_functions_written_another_way_are_accepted(key, fn):
     ok, msg = _function_verdict(FUNCTIONS[key], fn)

@@ -19,7 +19,12 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 LESSONS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 #: Lessons converted to the student's view so far (each joins as it is converted).
-STUDENT_VIEW: set[str] = {"03_gradient_mle.ipynb", "04_map_coin.ipynb"}
+STUDENT_VIEW: set[str] = {
+    "03_gradient_mle.ipynb",
+    "04_map_coin.ipynb",
+    "05_gmm_em.ipynb",
+    "06_score_langevin.ipynb",
+}
 
 CORE_MINUTES = (60, 90)
 VISIBLE_LINES, VISIBLE_COLUMNS = 12, 88

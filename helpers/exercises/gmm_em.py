@@ -1,4 +1,5 @@
-"""Notebook 05's exercises: the mixture density, responsibilities, EM, BIC, KDE bandwidths.
+"""Notebook 05's exercises: the mixture's variance, responsibilities, the E-step and an EM iteration
+(written by the student), local optima, BIC, and KDE bandwidths.
 
 Introduced in ``05_gmm_em.ipynb``; worked solutions in
 ``notebooks/solutions/05_gmm_em_solutions.ipynb``.
@@ -18,9 +19,25 @@ def _normal_pdf(x, mu, sd):
 
 
 def _ex_05_1() -> float:
+    """The variance of section 1's mixture, by numerical integration of its density."""
+    from scipy import integrate
+
     from helpers.mixture import mixture_logpdf
 
-    return float(np.exp(mixture_logpdf([0.0], _W, _MU, _SD**2))[0])
+    def moment(power):
+        def f(x):
+            return x**power * np.exp(mixture_logpdf([x], _W, _MU, _SD**2)[0])
+
+        return integrate.quad(f, -np.inf, np.inf, epsabs=1e-13, epsrel=1e-13)[0]
+
+    return float(moment(2) - moment(1) ** 2)
+
+
+def _mixture_variance(weights, sd_or_var, *, square=True, subtract=True) -> float:
+    """sum_k alpha_k (sigma_k^2 + mu_k^2) - (sum_k alpha_k mu_k)^2, or a slip of it."""
+    spread = np.asarray(sd_or_var) ** (2 if square else 1)
+    second = np.sum(weights * (spread + _MU**2))
+    return float(second - (np.sum(weights * _MU) ** 2 if subtract else 0.0))
 
 
 def _ex_05_2() -> float:
@@ -35,80 +52,43 @@ def _ex_05_2() -> float:
     return float(optimize.brentq(r1_minus_half, _MU[0], _MU[1], xtol=1e-12))
 
 
-def _ex_05_4() -> float:
-    K, d = 3, 3
-    return float((K - 1) + K * d + K * d * (d + 1) // 2)
+def _n_parameters(K, d, *, free_weights=True, symmetric=True) -> int:
+    """Free parameters of a full-covariance mixture: (K - 1) + K d + K d (d + 1) / 2."""
+    cov = d * (d + 1) // 2 if symmetric else d * d
+    return (K - 1 if free_weights else K) + K * d + K * cov
 
 
-def _ex_05_5_fit(sds=(5.0, 5.0), centre=None, power=0.5) -> float:
-    """The new standard deviation of component 1 after one EM iteration on the waiting times.
-
-    ``centre`` replaces the new mean in the deviations (a slip: the old mean 50); ``power=1``
-    gives the variance instead of the standard deviation.
-    """
-    from helpers.data import load_old_faithful
-    from helpers.mixture import e_step
-
-    x = load_old_faithful()["waiting"].to_numpy()
-    _, log_resp = e_step(x, np.array([0.5, 0.5]), np.array([50.0, 80.0]), np.array(sds) ** 2)
-    r = np.exp(log_resp[:, 0])
-    mean = r @ x / r.sum() if centre is None else centre
-    return float((r @ (x - mean) ** 2 / r.sum()) ** power)
-
-
-def _ex_05_5_variance_slip() -> float:
-    """05.5 with the standard deviations 5 used as variances."""
-    return _ex_05_5_fit(sds=(np.sqrt(5.0), np.sqrt(5.0)))
-
-
-def _eruptions():
+def _ex_05_6(*, half=True, log=np.log, extra=None, **count) -> float:
+    """The log-likelihood gain at which BIC prefers K = 3 over K = 2 (d = 2, N = 272):
+    BIC_3 < BIC_2 exactly when l_3 - l_2 > (p_3 - p_2) log(N) / 2."""
     from helpers.data import load_old_faithful
 
-    return load_old_faithful()["eruptions"].to_numpy()
-
-
-def _ex_05_6() -> float:
-    from helpers.kde import scott_bandwidth
-
-    return float(scott_bandwidth(_eruptions()))
-
-
-def _ex_05_6_slip(ddof=1, power=0.5, factor=1.0) -> float:
-    """Scott's rule with a slip: ddof=0, the variance (power 1) or Silverman's factor."""
-    x = _eruptions()
-    return float(factor * x.var(ddof=ddof) ** power * x.size ** (-1 / 5))
-
-
-def _ex_05_6_waiting() -> float:
-    """Scott's rule applied to the waiting times instead of the eruptions."""
-    from helpers.data import load_old_faithful
-    from helpers.kde import scott_bandwidth
-
-    return float(scott_bandwidth(load_old_faithful()["waiting"].to_numpy()))
-
-
-def _ex_05_5_hard() -> float:
-    """05.5 with hard assignments (k-means style) instead of responsibilities."""
-    from helpers.data import load_old_faithful
-
-    x = load_old_faithful()["waiting"].to_numpy()
-    return float(x[np.abs(x - 50) < np.abs(x - 80)].std())
+    n = len(load_old_faithful())
+    if extra is None:
+        extra = _n_parameters(3, 2, **count) - _n_parameters(2, 2, **count)
+    return float(extra * log(n) / (2 if half else 1))
 
 
 register(Exercise(
     "05.1",
-    "Density at x = 0 of the mixture with weights (0.3, 0.7), means (-2, 1.5), sds (0.6, 1.0).",
+    "The variance of the mixture with weights (0.3, 0.7), means (-2, 1.5), sds (0.6, 1.0).",
     _ex_05_1,
-    "add the two component densities at 0, each multiplied by its weight.",
+    "E[x^2] is the weighted average of each component's E[x^2] = sigma_k^2 + mu_k^2; subtract "
+    "the square of the mixture's mean.",
+    rtol=1e-4,
     mistakes=(
-        (lambda: float(_normal_pdf(0.0, _MU, _SD).sum()),
-         "The weights are missing: each component's density must be multiplied by alpha_k."),
-        (lambda: float(_normal_pdf(0.0, _MU, _SD).mean()),
+        (lambda: _mixture_variance(_W, _SD, subtract=False),
+         "That is E[x^2]: subtract the square of the mixture's mean."),
+        (lambda: float(np.sum(_W * _SD**2)),
+         "That is only the average variance within the components; the spread of the "
+         "component means adds to it."),
+        (lambda: _mixture_variance(_W, _SD, square=False),
+         "0.6 and 1.0 are standard deviations: square them."),
+        (lambda: _mixture_variance(np.array([0.5, 0.5]), _SD),
          "Equal weights 1/2 are not the given weights (0.3, 0.7)."),
-        (lambda: float(_W @ _normal_pdf(0.0, _MU, np.sqrt(_SD))),
-         "0.6 and 1.0 are standard deviations, not variances."),
-        (lambda: float(np.log(_W @ _normal_pdf(0.0, _MU, _SD))),
-         "That is the log density; the question asks for p(0) itself."),
+        (lambda: float(np.sum(_W * _MU**2) - np.sum(_W * _MU) ** 2),
+         "That is only the spread of the component means; add the variance within each "
+         "component."),
     ),
 ))  # fmt: skip
 register(Exercise(
@@ -126,96 +106,78 @@ register(Exercise(
     ),
 ))  # fmt: skip
 register(Exercise(
-    "05.3",
-    "Two starts, two different final log-likelihoods at the same K: which statement is right?",
-    lambda: "b",
-    "re-read sections 5 and 6 (local maxima, label switching, collapse) and test every option "
-    "against them.",
+    "05.5",
+    "Two starts, two different final log-likelihoods at the same K: what to conclude?",
+    lambda: "c",
+    "re-read sections 5, 6 and 10 (local maxima, label switching, collapse) and test every "
+    "option against them.",
     options=("a", "b", "c", "d"),
     mistakes=(
-        (lambda: "a", "EM only climbs: it stops at a local maximum or a plateau near its start."),
-        (lambda: "c", "Permuting the components leaves the log-likelihood exactly unchanged."),
+        (lambda: "a", "EM only climbs: it stops at a local maximum or a plateau near its start, "
+                      "so two starts can end at two different values."),
+        (lambda: "b", "Relisting the components never changes the log-likelihood, so it cannot "
+                      "explain two different values."),
         (lambda: "d",
-         "A higher likelihood can mislead even with K fixed: a component squeezed onto one value "
-         "raises it without limit (section 6). Look at A's components before you trust it."),
-    ),
-))  # fmt: skip
-register(Exercise(
-    "05.4",
-    "Free parameters of a full-covariance mixture with K = 3 components in d = 3 dimensions.",
-    _ex_05_4,
-    "count the weights (they sum to 1), the mean vectors, and the distinct entries of each "
-    "symmetric covariance matrix.",
-    integer=True,
-    mistakes=(
-        (lambda: _ex_05_4() + 1, "The K weights sum to 1, so only K - 1 of them are free."),
-        (lambda: _ex_05_4() + 9,
-         "A symmetric d x d covariance has d(d + 1)/2 free entries, not d^2."),
-        (lambda: _ex_05_4() + 10,
-         "Two slips: K - 1 free weights, and d(d + 1)/2 entries per covariance."),
-        (lambda: 17.0, "That is the count for d = 2 (section 6); here d = 3."),
-    ),
-))  # fmt: skip
-register(Exercise(
-    "05.5",
-    "One EM iteration on the waiting times from weights (0.5, 0.5), means (50, 80), sds (5, 5): "
-    "the new standard deviation of the first component, in minutes.",
-    _ex_05_5_fit,
-    "responsibilities first (normalise alpha_k N(x_n) over k, in log space), then the "
-    "responsibility-weighted mean of component 1, then the responsibility-weighted spread "
-    "around that new mean.",
-    rtol=1e-4,
-    mistakes=(
-        (_ex_05_5_variance_slip, "5 is the standard deviation; scipy's scale takes the sd."),
-        (_ex_05_5_hard,
-         "That is a hard assignment (nearest mean); EM weights every point by its responsibility."),
-        (lambda: _ex_05_5_fit(centre=50.0),
-         "The M-step measures the spread around the new mean, not the old one (50)."),
-        (lambda: _ex_05_5_fit(power=1.0),
-         "That is the variance; the question asks for the standard deviation."),
+         "A higher likelihood can mislead with K fixed: a component squeezed onto one value "
+         "raises it without limit (section 6). Look at A's components first."),
     ),
 ))  # fmt: skip
 register(Exercise(
     "05.6",
-    "Scott's bandwidth h for the Old Faithful eruption durations, in minutes.",
+    "Old Faithful in 2-D (N = 272), full covariances: how many nats of log-likelihood must "
+    "K = 3 gain over K = 2 for BIC to prefer it?",
     _ex_05_6,
-    "Scott's rule is h = s N^(-1/5), with s the sample standard deviation as scipy computes it "
-    "(which ddof?) and N the number of eruptions.",
-    rtol=2e-4,
+    "BIC = -2 l + p log N: BIC_3 < BIC_2 when the gain in l beats the extra parameters' "
+    "penalty. Count what a third component adds: a weight, a mean vector, a covariance.",
+    rtol=1e-4,
     mistakes=(
-        (lambda: _ex_05_6_slip(ddof=0),
-         "Close: scipy's sample standard deviation divides by N - 1 (ddof=1), not N."),
-        (lambda: _ex_05_6_slip(power=1.0),
-         "h is a standard deviation in minutes: use s, not the variance s^2."),
-        (lambda: _ex_05_6_slip(factor=(3 / 4) ** (-1 / 5)),
-         "That is Silverman's rule (scipy's version, 1.06 s N^(-1/5)); Scott's has no factor."),
-        (lambda: _ex_05_6_slip(factor=1.06),
-         "That is Silverman's rule (1.06 s N^(-1/5)); Scott's has no factor."),
-        (_ex_05_6_waiting,
-         "That is the bandwidth of the waiting times; the question asks for the eruptions."),
+        (lambda: _ex_05_6(half=False),
+         "BIC is in units of -2 l: divide the penalty by 2 to compare it with the "
+         "log-likelihood."),
+        (lambda: _ex_05_6(extra=5),
+         "A third component also adds one free weight (K - 1 grows by one), besides its mean "
+         "and covariance."),
+        (lambda: _ex_05_6(symmetric=False),
+         "A symmetric 2 x 2 covariance has 3 free entries, not 4."),
+        (lambda: _ex_05_6(log=np.log10),
+         "BIC uses the natural log of N."),
     ),
 ))  # fmt: skip
 register(Exercise(
     "05.7",
-    "Leave-one-out on the whole-minute waiting times picks h = 0.23 min: why?",
+    "Leave-one-out on the whole-minute waiting times stops at h = 0.23 min instead of 0: what "
+    "stops it?",
     lambda: "b",
-    "re-read section 7's leave-one-out figure and text, and test every option against them.",
-    options=("a", "b", "c"),
+    "ask of each option whether it would stop h from going to 0, and check it against "
+    "section 7's figure.",
+    options=("a", "b", "c", "d"),
     mistakes=(
-        (lambda: "a", "After dequantising, LOO picks about 2.2 min: the narrow h followed the "
-                      "rounding, not the geyser."),
-        (lambda: "c", "On the dequantised data LOO picks about 2.2 min, a smooth curve with "
-                      "two bumps, not spikes: the narrow h came from the rounding, not from LOO "
-                      "itself."),
+        (lambda: "a", "The best h, 0.23 min, lies inside the grid, above its smallest value: "
+                      "the search could have gone lower."),
+        (lambda: "c", "Narrower kernels overlap less, not more: at h far below 1 min, "
+                      "neighbouring minutes hardly touch."),
+        (lambda: "d", "That is why LOO goes below the 1-min rounding, not what stops it: twins "
+                      "would reward h all the way to 0."),
+    ),
+))  # fmt: skip
+register(Exercise(
+    "05.8",
+    "The MISE-optimal bandwidth shrinks like N^(-1/5): by what factor must N grow to halve it?",
+    lambda: 2.0**5,
+    "write h(N') / h(N) = (N' / N)^(-1/5) = 1/2 and solve for N' / N.",
+    mistakes=(
+        (lambda: 2.0, "h shrinks like N^(-1/5), not like 1/N."),
+        (lambda: 4.0, "h shrinks like N^(-1/5), not like N^(-1/2)."),
+        (lambda: 2.0 ** (5 / 4), "That factor halves the MISE (which falls like N^(-4/5)), "
+                                 "not the bandwidth."),
+        (lambda: 2.0**-5, "The sample must grow, so the factor is above 1."),
     ),
 ))  # fmt: skip
 
 
 # --------------------------------------------------------------------------------------
-# Write the algorithm: the E-step in log space (05.8) and one EM iteration (05.9), 1-D data.
+# Write the algorithm: the E-step in log space (05.3) and one EM iteration (05.4), 1-D data.
 # The references are built from ``helpers.mixture``; the slips are what students write.
-# Ready to register with the lesson: ``register(...)`` comes with the notebook's starter cells
-# and worked solutions (tests/test_exercises.py requires a solution for every registered key).
 
 
 def _log_weighted(x, weights, means, sds):
@@ -282,7 +244,7 @@ def _e_step_logs(x, weights, means, sds):
 
 
 E_STEP = FunctionExercise(
-    "05.8",
+    "05.3",
     "Write the E-step in log space: the responsibilities r[n, k] = p(z_n = k | x_n) of 1-D "
     "data x under a mixture with the given weights, means and standard deviations.",
     _e_step_reference,
@@ -364,8 +326,8 @@ def _em_step_with(*, hard=False, old=False, **options):
 
 
 EM_STEP = FunctionExercise(
-    "05.9",
-    "Write one EM iteration on 1-D data: the E-step (yours from 05.8), then the M-step's "
+    "05.4",
+    "Write one EM iteration on 1-D data: the E-step (yours from 05.3), then the M-step's "
     "closed forms; return the new weights, means and standard deviations.",
     _em_step_reference,
     _em_step_cases,
@@ -391,3 +353,5 @@ EM_STEP = FunctionExercise(
          "The weights are the counts N_k; alpha_k is a share of the data and must sum to 1."),
     ),
 )  # fmt: skip
+register(E_STEP)
+register(EM_STEP)

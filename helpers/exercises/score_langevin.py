@@ -1,5 +1,6 @@
-"""Notebook 06's exercises: the bias and stability of Langevin, mixture scores, why plain Langevin
-fails on two modes, the denoising score matching optimum, and Langevin from scratch.
+"""Notebook 06's exercises: the bias and the burn-in of Langevin, where a mixture's score
+vanishes, why plain Langevin fails on two modes, the optimal denoiser (Tweedie), and three
+algorithms the student writes: a Langevin step, the annealed loop and the DSM loss.
 
 Introduced in ``06_score_langevin.ipynb``; worked solutions in
 ``notebooks/solutions/06_score_langevin_solutions.ipynb``.
@@ -7,159 +8,173 @@ Introduced in ``06_score_langevin.ipynb``; worked solutions in
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from helpers.exercises.registry import Exercise, FunctionExercise, register
 
-# 06.3: the mixture 0.3 N(-1, 0.5^2) + 0.7 N(2, 1^2) at x = 0.5
-_W, _MU, _SIGMA, _X = np.array([0.3, 0.7]), np.array([-1.0, 2.0]), np.array([0.5, 1.0]), 0.5
+# 06.1 and 06.2: section 3's target N(1, 0.5^2)
+_MU_T, _SIGMA_T, _X0 = 1.0, 0.5, -5.0
 
-# 06.5: the DSM optimum for two data points
+# 06.3: the mixture 0.3 N(-1, 0.5^2) + 0.7 N(2, 1^2)
+_W, _MU, _SIGMA = np.array([0.3, 0.7]), np.array([-1.0, 2.0]), np.array([0.5, 1.0])
+
+# 06.5: the optimal denoiser for two data points
 _DSM_DATA, _DSM_X, _DSM_SIGMA = np.array([0.0, 2.0]), 0.5, 1.0
 
-# 06.6: Langevin from scratch
-_FS = {"n_chains": 5000, "x0": -5.0, "mu": 1.0, "sigma": 0.5, "eps": 0.05, "n_steps": 400,
-       "seed": 6}  # fmt: skip
 
+def _ex_06_1(*, sigma=_SIGMA_T, excess=1.1) -> float:
+    """The step size eps at which ULA's stationary variance is ``excess`` times sigma^2."""
+    from scipy import optimize
 
-def _ex_06_1() -> float:
     from helpers.langevin import ula_gaussian_variance
 
-    return ula_gaussian_variance(1.0, 0.5)
+    def too_wide(eps):
+        return ula_gaussian_variance(sigma, eps) / sigma**2 - excess
+
+    return float(optimize.brentq(too_wide, 1e-9, 2 * sigma**2 * (1 - 1e-9), xtol=1e-14))
 
 
-def _ex_06_2() -> float:
-    return 4 * 0.5**2  # Song and Ermon's alpha = 2 eps; the eps limit is 2 sigma^2
+def _ex_06_2(*, drift_factor=0.5, scale=_SIGMA_T**2, distance=_X0 - _MU_T, rounding=math.ceil):
+    """Steps until the mean's bias a^k |x0 - mu| falls below 0.01, for Song and Ermon's step
+    x + (alpha / 2) s(x) + sqrt(alpha) z with alpha = 0.1: a = 1 - alpha / (2 sigma^2)."""
+    a = 1 - drift_factor * 0.1 / scale
+    return float(rounding(math.log(0.01 / abs(distance)) / math.log(a)))
 
 
-def _ex_06_3() -> float:
+def _ex_06_3(weights=_W, sigma=_SIGMA) -> float:
+    """The zero of the mixture's score between the two modes: the density's minimum."""
+    from scipy import optimize
+
     from helpers.scores import mixture_score
 
-    return float(mixture_score(_X, _W, _MU, _SIGMA))
+    def score(x):
+        return float(mixture_score(x, weights, _MU, sigma))
+
+    return float(optimize.brentq(score, -0.5, 1.0, xtol=1e-14))
 
 
-def _ex_06_5() -> float:
+def _responsibilities_cross() -> float:
+    """Where r_1 = r_2 for 06.3's mixture: not where the score vanishes."""
+    from scipy import optimize
+    from scipy.stats import norm
+
+    def log_odds(x):
+        return float(np.diff(np.log(_W) + norm.logpdf(x, _MU, _SIGMA))[0])
+
+    return float(optimize.brentq(log_odds, _MU[0], _MU[1], xtol=1e-14))
+
+
+def _ex_06_5(sign=1.0) -> float:
+    """Tweedie: the optimal denoiser E[x | x~] = x~ + sigma^2 s*(x~), s* the KDE score."""
     from helpers.dsm import kde_score
 
-    return float(kde_score(np.array([[_DSM_X]]), _DSM_DATA[:, None], _DSM_SIGMA)[0, 0])
-
-
-def _component_scores():
-    return (_MU - _X) / _SIGMA**2
-
-
-def _from_scratch(noise_factor: float = 2.0) -> float:
-    """Langevin written out, as a student would: one array of chains, one loop over steps."""
-    rng = np.random.default_rng(_FS["seed"])
-    x = np.full(_FS["n_chains"], _FS["x0"])
-    eps = _FS["eps"]
-    for _ in range(_FS["n_steps"]):
-        score = (_FS["mu"] - x) / _FS["sigma"] ** 2
-        x = x + eps * score + np.sqrt(noise_factor * eps) * rng.standard_normal(x.size)
-    return float(np.var(x))
-
-
-def _ex_06_6() -> float:
-    from helpers.langevin import langevin
-
-    x = langevin(lambda x: (_FS["mu"] - x) / _FS["sigma"] ** 2, np.full(_FS["n_chains"], _FS["x0"]),
-                 step_size=_FS["eps"], n_steps=_FS["n_steps"], rng=_FS["seed"])  # fmt: skip
-    return float(np.var(x))
+    s = float(kde_score(np.array([[_DSM_X]]), _DSM_DATA[:, None], _DSM_SIGMA)[0, 0])
+    return _DSM_X + sign * _DSM_SIGMA**2 * s
 
 
 register(Exercise(
     "06.1",
-    "Unadjusted Langevin with step size 0.5 on the target N(0, 1): its stationary variance.",
+    "Unadjusted Langevin on N(1, 0.5^2): the step size eps at which the stationary variance is "
+    "10% larger than the target's.",
     _ex_06_1,
-    "write one step as y' = a y + sqrt(2 eps) z and ask which variance v stays the same.",
+    "set the stationary variance of section 5 equal to 1.1 sigma^2 and solve for eps.",
+    rtol=1e-4,
     mistakes=(
-        (lambda: 1.0, "That is the target's variance; the unadjusted chain settles elsewhere."),
-        (lambda: 2.0, "Check the factor 2: the noise variance per step is 2 eps."),
-        (lambda: 1.25, "That is only the first-order approximation; solve for v exactly."),
+        (lambda: 2 * _SIGMA_T**2 * 0.1,
+         "That uses the first-order approximation 1 + eps / (2 sigma^2); solve the exact "
+         "formula."),
+        (lambda: _ex_06_1(sigma=1.0),
+         "That is for a target of variance 1; this target's standard deviation is 0.5."),
+        (lambda: 2 * _SIGMA_T * (1 - 1 / 1.1),
+         "The formula has the variance sigma^2 = 0.25, not the standard deviation."),
+        (lambda: _ex_06_1(excess=1.1**2),
+         "That makes the standard deviation 10% too large; the question is about the "
+         "variance."),
     ),
 ))  # fmt: skip
 register(Exercise(
     "06.2",
-    "Target N(1, 0.5^2), step written as x + (alpha / 2) s(x) + sqrt(alpha) z (Song and Ermon): "
-    "the alpha at and above which unadjusted Langevin diverges.",
+    "Song and Ermon's step x + (alpha/2) s(x) + sqrt(alpha) z with alpha = 0.1 on N(1, 0.5^2), "
+    "all chains from x0 = -5: the first step k at which the mean's bias |E[x_k] - 1| is below "
+    "0.01.",
     _ex_06_2,
-    "write the factor that multiplies the distance to the mean each step in terms of alpha; "
-    "for which alpha does the distance stop shrinking?",
+    "take the expectation of one step: the distance to the mean is multiplied by a factor a "
+    "each step. Write a with alpha, then solve a^k |x0 - mu| < 0.01 for the smallest whole k.",
+    integer=True,
     mistakes=(
-        (lambda: 0.5, "That is the limit for eps in this notebook's convention; this step is "
-         "written with alpha."),
-        (lambda: 0.5**2, "That makes the contraction factor 0 (the fastest contraction); the "
-         "chain still converges."),
-        (lambda: 4 * 0.5, "Use the variance sigma^2 in the contraction factor, not sigma."),
+        (lambda: _ex_06_2(drift_factor=1.0),
+         "That treats alpha as this lesson's eps. In Song and Ermon's step the score is "
+         "multiplied by alpha / 2."),
+        (lambda: _ex_06_2(scale=_SIGMA_T),
+         "The contraction factor has the variance sigma^2 = 0.25, not the standard deviation."),
+        (lambda: _ex_06_2(rounding=math.floor),
+         "After that many steps the bias is still just above 0.01: round up. (The start is "
+         "6 from the mean.)"),
     ),
 ))  # fmt: skip
 register(Exercise(
     "06.3",
-    "The score of 0.3 N(-1, 0.5^2) + 0.7 N(2, 1^2) at x = 0.5.",
+    "Between the modes of 0.3 N(-1, 0.5^2) + 0.7 N(2, 1^2), the x where the score is 0.",
     _ex_06_3,
-    "weight each component's score by its responsibility at x = 0.5, not by its weight.",
+    "the score is the slope of log p; between the modes it changes sign once, at the "
+    "density's minimum. Find that root numerically.",
+    rtol=1e-4,
+    atol=1e-5,
     mistakes=(
-        (lambda: float(_W @ _component_scores()),
-         "Those are the mixture weights; the score uses the responsibilities r_k(x)."),
-        (lambda: float(_component_scores().mean()),
-         "An unweighted average ignores both weights and densities; use the responsibilities."),
-        (lambda: float(_component_scores()[1]),
-         "That is the heavier component alone; the other one still has a share at x = 0.5."),
+        (lambda: float(_MU.mean()), "That is the midpoint of the means; the weights and the "
+                                    "widths move the minimum."),
+        (_responsibilities_cross,
+         "That is where the two responsibilities are equal; there the component scores, "
+         "which differ, do not cancel."),
+        (lambda: _ex_06_3(weights=np.array([0.5, 0.5])),
+         "The weights (0.3, 0.7) are missing."),
     ),
 ))  # fmt: skip
 register(Exercise(
     "06.4",
-    "Plain Langevin on 0.2 N(-4, 0.3^2) + 0.8 N(4, 0.3^2) uses the exact score, yet gets the "
-    "weights wrong. Why? (a) the score is inaccurate far from the modes; (b) crossing the valley "
-    "takes a time that grows like e^(Delta U), the depth of the valley in log p; (c) the bias of "
-    "the unadjusted step",
-    lambda: "b",
-    "which of the three would still be there with an exact score and a tiny step?",
-    options=("a", "b", "c"),
+    "Plain Langevin on 0.2 N(-4, 0.3^2) + 0.8 N(4, 0.3^2), chains started uniformly on [-8, 8]: "
+    "why about half of them end in each mode",
+    lambda: "c",
+    "estimate the size of each effect with section 7's numbers: the step, the valley's depth "
+    "in nats, the number of steps.",
+    options=("a", "b", "c", "d"),
     mistakes=(
-        (lambda: "a", "The score here is the mixture's exact formula, accurate everywhere."),
-        (lambda: "c", "The step's bias widens each mode by a fraction of order eps; it does not "
-         "move a quarter of the chains between modes."),
+        (lambda: "a", "With eps = 0.009 a step moves a chain by about 0.13, under half a mode's "
+         "standard deviation (0.3): nothing overshoots 8 units into the other mode."),
+        (lambda: "b", "The bias widens each mode by a fraction of order eps / (2 sigma^2), "
+         "here 5%: it does not move whole chains between modes."),
+        (lambda: "d", "Within a mode the bias of the mean shrinks by 0.9 per step: the start is "
+         "forgotten in about 50 steps, yet the split stays."),
     ),
 ))  # fmt: skip
 register(Exercise(
     "06.5",
-    "Denoising score matching with sigma = 1 on the two data points x = 0 and x = 2, minimised "
-    "over all functions: the optimal score s(x~) at x~ = 0.5.",
+    "Data x = 0 and x = 2, noise sigma = 1: the optimal denoiser E[x | x~] at x~ = 0.5.",
     _ex_06_5,
-    "the optimum is E[(x - x~) / sigma^2 | x~]: which data point did x~ come from, and with what "
-    "probability?",
+    "Tweedie's formula: the denoiser is x~ plus sigma^2 times the optimal score at x~, and the "
+    "optimal score is section 11's conditional expectation over the two points.",
+    rtol=1e-4,
     mistakes=(
-        (lambda: float(np.mean(_DSM_DATA - _DSM_X)) / _DSM_SIGMA**2,
-         "That weights both points equally; a noisy point more likely came from the nearer one."),
-        (lambda: float(_DSM_DATA[0] - _DSM_X) / _DSM_SIGMA**2,
-         "That uses the nearest point only; the other still has some probability."),
-        (lambda: -_ex_06_5(), "Check the sign: the score points from x~ towards the data."),
-    ),
-))  # fmt: skip
-register(Exercise(
-    "06.6",
-    "From scratch: 5000 chains from x = -5, target N(1, 0.5^2), eps = 0.05, 400 steps, "
-    "rng = np.random.default_rng(6) and one rng.standard_normal(5000) per step. np.var of "
-    "the final positions?",
-    _ex_06_6,
-    "one line per step: x = x + eps * score(x) + sqrt(2 * eps) * z, with a fresh z each step.",
-    mistakes=(
-        (lambda: 0.25, "That is the target's variance; report what your chains give."),
-        (lambda: _from_scratch(1.0), "Check the noise: its standard deviation is sqrt(2 eps)."),
-        (lambda: 0.25 / (1 - 0.05 / (2 * 0.25)),
-         "That is the variance theory predicts; report your chains' np.var."),
+        (lambda: _ex_06_5() - _DSM_X,
+         "That is sigma^2 times the score, the correction; the denoiser adds it to x~."),
+        (lambda: _ex_06_5(sign=-1.0),
+         "Check the sign: the denoiser moves x~ towards the data, along the score."),
+        (lambda: float(_DSM_DATA.mean()),
+         "That weights both points equally; a noisy point more likely came from the nearer "
+         "one."),
+        (lambda: float(_DSM_DATA[0]),
+         "That is the nearest point alone; the other still has some probability."),
     ),
 ))  # fmt: skip
 
 
 # --------------------------------------------------------------------------------------
-# Write the algorithm: a Langevin step (06.7), the annealed loop (06.8) and the DSM loss of a
-# batch (06.9). The noise z is an argument, so the check compares exactly; the tests show
+# Write the algorithm: a Langevin step (06.6), the annealed loop (06.7) and the DSM loss of a
+# batch (06.8). The noise z is an argument, so the check compares exactly; the tests show
 # each reference equals the helper (``langevin``, ``annealed_langevin``, ``dsm.dsm_loss``)
 # fed the same draws.
-# Ready to register with the lesson: ``register(...)`` comes with the notebook's starter cells
-# and worked solutions (tests/test_exercises.py requires a solution for every registered key).
 
 
 def _double_well_score(x):
@@ -206,7 +221,7 @@ def _step_with(drift=1.0, noise=2.0, noise_power=0.5, sign=1.0):
 
 
 LANGEVIN_STEP = FunctionExercise(
-    "06.7",
+    "06.6",
     "Write one unadjusted Langevin step, in this lesson's convention, for all chains at once: "
     "the noise z is given (one standard normal draw per chain and coordinate).",
     _step_reference,
@@ -296,7 +311,7 @@ def _annealed_with(*, scale=lambda sigma, sigmas: sigma**2 / sigmas[-1] ** 2, re
 
 
 ANNEALED = FunctionExercise(
-    "06.8",
+    "06.7",
     "Write annealed Langevin: for each noise level sigma_i in the order given (largest "
     "first), run Langevin steps on score_fn(x, sigma_i) with the step scaled to the level; "
     "z[i, k] is the noise of step k at level i.",
@@ -304,7 +319,7 @@ ANNEALED = FunctionExercise(
     _annealed_cases,
     "eps is the step at the smallest level, sigma_L = sigmas[-1]; level i uses "
     "eps_i = eps sigma_i^2 / sigma_L^2, the same eps_i / sigma_i^2 at every level (section "
-    "10). Each level runs z.shape[1] steps, each your step from 06.7 with that level's score.",
+    "10). Each level runs z.shape[1] steps, each your step from 06.6 with that level's score.",
     starter="def annealed(score_fn, x0, sigmas, eps, z):",
     slips=(
         (_annealed_with(scale=lambda sigma, sigmas: 1.0),
@@ -370,7 +385,7 @@ def _dsm_with(*, target_sign=-1.0, target_power=1, weight_power=2, reduce="mean"
 
 
 DSM_LOSS = FunctionExercise(
-    "06.9",
+    "06.8",
     "Write the denoising score matching loss of a batch: point x[i] is perturbed by noise of "
     "scale sigmas[i] with the draw z[i]; the loss is weighted by sigma^2 (Song and Ermon's "
     "lambda) and averaged over the batch.",
@@ -403,3 +418,6 @@ DSM_LOSS = FunctionExercise(
          "x~ = x + sigma z, the only thing a sampler will see."),
     ),
 )  # fmt: skip
+register(LANGEVIN_STEP)
+register(ANNEALED)
+register(DSM_LOSS)
