@@ -1,4 +1,5 @@
-"""Notebook 02's exercises: closed-form MLEs, bias, regression, rank, exact likelihoods, a misfit.
+"""Notebook 02's exercises: closed-form MLEs, the normal equations and the multivariate Gaussian
+written by the student (two write-the-algorithm exercises), regression, rank, a misfit.
 
 Introduced in ``02_closed_form_mle.ipynb``; worked solutions in
 ``notebooks/solutions/02_closed_form_mle_solutions.ipynb``.
@@ -97,21 +98,6 @@ register(Exercise(
     ),
 ))  # fmt: skip
 register(Exercise(
-    "02.3",
-    "Which variance estimate is unbiased AND computable from the data alone? "
-    "(a) 1/n sum (x_i - x_bar)^2, (b) 1/(n-1) sum (x_i - x_bar)^2, "
-    "(c) 1/n sum (x_i - mu)^2 with the true mu, (d) 1/(n-1) sum (x_i - mu)^2 with the true mu.",
-    lambda: "b",
-    "two questions for each: does its average over many samples equal sigma^2, and could you "
-    "evaluate it on a real data set?",
-    options=("a", "b", "c", "d"),
-    mistakes=(
-        (lambda: "a", "That is the MLE: computable, but low by the factor (n - 1)/n on average."),
-        (lambda: "c", "Unbiased, but it needs the true mean, which real data never give you."),
-        (lambda: "d", "It needs the true mean, and with mu known, n - 1 makes it biased high."),
-    ),
-))  # fmt: skip
-register(Exercise(
     "02.4",
     "From scratch (numpy only, no helpers, no np.polyfit): regress the Adelie penguins' body "
     "mass (g) on flipper length (mm) by maximum likelihood with Gaussian noise. "
@@ -147,22 +133,6 @@ register(Exercise(
         (lambda: float(RANK_D - 2),
          "The sum ties three coordinates together, but it is one equation: it removes one "
          "direction, not two."),
-    ),
-))  # fmt: skip
-register(Exercise(
-    "02.6",
-    "Which can report the exact log-likelihood log p_theta(x) of a test point? (a) a GAN, "
-    "(b) a variational autoencoder (VAE), (c) a normalising flow, (d) all three.",
-    lambda: "c",
-    "for each model, ask what its training objective evaluates: the density itself, a bound on "
-    "it, or no density at all?",
-    options=("a", "b", "c", "d"),
-    mistakes=(
-        (lambda: "a",
-         "A GAN's generator maps noise to samples and defines no density to evaluate."),
-        (lambda: "b",
-         "A VAE gives a lower bound (the ELBO) on log p(x), not its exact value."),
-        (lambda: "d", "Only one of the three has a density it can evaluate exactly."),
     ),
 ))  # fmt: skip
 register(Exercise(
@@ -311,3 +281,7 @@ MVN_MLE = FunctionExercise(
          "The mean averages over the points (the rows), giving one number per feature."),
     ),
 )  # fmt: skip
+
+
+register(NORMAL_EQUATIONS)
+register(MVN_MLE)

@@ -1,4 +1,5 @@
-"""Notebook 01's exercises: the likelihood, the score, underflow, units, a Laplace derivation.
+"""Notebook 01's exercises: the log-likelihood and an interval for mu written by the student (two
+write-the-algorithm exercises), the score, underflow, units, a Laplace derivation, a grid.
 
 Introduced in ``01_likelihood.ipynb``; worked solutions in
 ``notebooks/solutions/01_likelihood_solutions.ipynb``.
@@ -9,12 +10,6 @@ from __future__ import annotations
 import numpy as np
 
 from helpers.exercises.registry import Exercise, FunctionExercise, register
-
-
-def _ex_01_1() -> float:
-    from helpers.distributions import normal_loglik
-
-    return float(normal_loglik([4.0, 5.0, 7.0], mu=5.0, sigma=2.0))
 
 
 def _ex_01_2() -> float:
@@ -29,10 +24,6 @@ def _faithful():
     return load_old_faithful()
 
 
-def _ex_01_3() -> float:
-    return float(_faithful()["eruptions"].mean())
-
-
 def _ex_01_4() -> float:
     from helpers.distributions import normal_pdf
 
@@ -42,24 +33,18 @@ def _ex_01_4() -> float:
     return float(np.argmax(prod == 0.0) + 1)
 
 
-# Wrong answers students reach often, recognised so the hint can name the slip.
-_SAMPLE_01_1 = np.array([4.0, 5.0, 7.0])
-
-
-def _ex_01_1_variance_misread() -> float:
-    """01.1 with the 2 of "standard deviation 2" used as the variance."""
-    from helpers.distributions import normal_loglik
-
-    return float(normal_loglik(_SAMPLE_01_1, mu=5.0, sigma=np.sqrt(2.0)))
-
-
-def _ex_01_1_no_square_root() -> float:
-    """01.1 with the normalising constant 1/(2 pi sigma^2) instead of its square root."""
-    return float(np.sum(-((_SAMPLE_01_1 - 5.0) ** 2) / 8.0 - np.log(2 * np.pi * 4.0)))
-
-
 def _ex_01_4_off_by_one() -> float:
     return _ex_01_4() - 1
+
+
+def _ex_01_4_estimate() -> float:
+    """The back-of-the-envelope estimate the prompt asks for first: the floor over the
+    average log density per point, rounded."""
+    from helpers.distributions import normal_loglik
+
+    x = _faithful()["eruptions"].to_numpy()
+    average = float(normal_loglik(x, x.mean(), x.std())) / x.size
+    return float(round(744 / -average))
 
 
 def _ex_01_5() -> float:
@@ -73,8 +58,9 @@ def _ex_01_5_mean() -> float:
 
 #: 01.6: what changes when the waiting times are in hours. The options, in the notebook's words:
 #: a: the best-fitting Gaussian changes (mu_hat, sigma_hat in hours are not the minute values / 60);
-#: b: every log density rises by log 60, so l rises by n log 60 at every fit: the same Gaussian
-#:    fits best, and the differences between fits are unchanged;
+#: b: every log density rises by log 60, so l in hours at (mu/60, sigma/60) is l in minutes at
+#:    (mu, sigma) plus n log 60: the same Gaussian fits best, and differences between fits are
+#:    unchanged;
 #: c: nothing changes: l is a property of the data, not of the units;
 #: d: hours fit the data better, because the log-likelihood is higher.
 OPTIONS_01_6 = ("a", "b", "c", "d")
@@ -113,20 +99,6 @@ def _ex_01_7_slip(kind: str) -> float:
 
 
 register(Exercise(
-    "01.1",
-    "Log-likelihood of the sample [4, 5, 7] under the Gaussian with mean 5 and sd 2, in nats.",
-    _ex_01_1,
-    "add up the three log densities (the helpers can do it for you).",
-    mistakes=(
-        (_ex_01_1_variance_misread,
-         "It looks like 2 was used as the variance; here 2 is the standard deviation."),
-        (_ex_01_1_no_square_root,
-         "Check the normalising constant: it is 1/sqrt(2 pi sigma^2), with the square root."),
-        (lambda: _ex_01_1() / np.log(10), "Use natural logs (np.log): nats, not log10."),
-        (lambda: np.exp(_ex_01_1()), "That is the likelihood L; the question asks for log L."),
-    ),
-))  # fmt: skip
-register(Exercise(
     "01.2",
     "The score d/dx log p(x) of the Gaussian with mean 3 and sd 0.5 at x = 1.",
     _ex_01_2,
@@ -137,24 +109,21 @@ register(Exercise(
     ),
 ))  # fmt: skip
 register(Exercise(
-    "01.3",
-    "The mu that maximises the Gaussian log-likelihood of the eruption durations, in minutes.",
-    _ex_01_3,
-    "set the derivative of the log-likelihood with respect to mu to zero and solve.",
-    mistakes=(
-        (lambda: float(_faithful()["waiting"].mean()),
-         "That is about the waiting times; the question is about faithful['eruptions']."),
-    ),
-))  # fmt: skip
-register(Exercise(
     "01.4",
-    "Repeat the 272 eruption durations 20 times. Multiplying their densities under the fitted "
-    "Gaussian one by one, at which n does the running product first become exactly 0.0?",
+    "Repeat the 272 eruption durations 20 times. First estimate, from their average log density "
+    "(about -1.55 nats per point), after how many points the running product of their densities "
+    "passes the floor of -744 nats; then compute: at which n does the running product under the "
+    "fitted Gaussian first become exactly 0.0?",
     _ex_01_4,
     "np.cumprod gives every running product at once; np.argmax on a boolean array finds the "
     "first True; positions count from 0, n counts from 1.",
     integer=True,
-    mistakes=((_ex_01_4_off_by_one, "Nearly: positions count from 0, but n counts from 1."),),
+    mistakes=(
+        (_ex_01_4_off_by_one, "Nearly: positions count from 0, but n counts from 1."),
+        (_ex_01_4_estimate,
+         "That is the estimate, and a good one; the check wants the exact n at which the "
+         "running product itself first becomes 0.0."),
+    ),
 ))  # fmt: skip
 register(Exercise(
     "01.5",
@@ -179,7 +148,7 @@ register(Exercise(
     options=OPTIONS_01_6,
     mistakes=(
         (lambda: "a", "Convert the fit back to minutes: every density changes by the same "
-         "factor at every (mu, sigma), so the maximiser is the same Gaussian."),
+         "factor between corresponding fits, so the maximiser is the same Gaussian."),
         (lambda: "c", "A density has units of 1/(unit of x): a density per hour is 60 times "
          "the density per minute, so each log density changes."),
         (lambda: "d", "Only differences between fits of the same data in the same units mean "
@@ -325,3 +294,7 @@ MU_INTERVAL = FunctionExercise(
     ),
     rtol=1e-5,  # a root finder with a tight tolerance passes too
 )  # fmt: skip
+
+
+register(LOG_LIKELIHOOD)
+register(MU_INTERVAL)
