@@ -20,6 +20,8 @@ ROOT = Path(__file__).resolve().parent.parent
 LESSONS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 #: Lessons converted to the student's view so far (each joins as it is converted).
 STUDENT_VIEW: set[str] = {
+    "01_likelihood.ipynb",
+    "02_closed_form_mle.ipynb",
     "03_gradient_mle.ipynb",
     "04_map_coin.ipynb",
     "05_gmm_em.ipynb",
