@@ -22,7 +22,9 @@ import pytest
 from bad_input import assert_rejects, cases
 
 import helpers
+from helpers.dsm import dsm_loss, fit_dsm
 from helpers.mixture import GaussianMixture, em
+from helpers.mle import variance_estimates
 
 TESTS = Path(__file__).resolve().parent
 
@@ -73,6 +75,25 @@ COUNT_CASES = [
 
 @pytest.mark.parametrize(("fn", "kwargs", "arg"), COUNT_CASES)
 def test_bad_counts_are_rejected_naming_the_argument(fn, kwargs, arg):
+    assert_rejects(fn, kwargs, arg)
+
+
+_X272 = np.random.default_rng(0).normal(size=(272, 2))  # Old Faithful's size
+
+
+@pytest.mark.parametrize(
+    ("fn", "kwargs", "arg"),
+    [
+        # each count under the cap, their product many GiB
+        (variance_estimates, {"n": 10**6, "n_repeats": 10**6}, "n_repeats"),
+        (dsm_loss, {"score_fn": lambda x: -x, "X": _X272, "sigma": 0.5, "n_noise": 10**6},
+         "n_noise"),
+        (fit_dsm, {"X": _X272, "sigmas": [0.5, 1.0], "centers": [[0.0, 0.0]], "bandwidth": 1.0,
+                   "n_noise": 10**5}, "n_noise"),
+    ],
+    ids=["variance_estimates", "dsm_loss", "fit_dsm"],
+)  # fmt: skip
+def test_counts_whose_product_is_many_gib_are_refused_naming_them(fn, kwargs, arg):
     assert_rejects(fn, kwargs, arg)
 
 
