@@ -62,8 +62,14 @@ COUNT_CAP = 1_000_000
 
 #: The most numbers an explorer may hold in one array it builds from its counts
 #: (``n_repeats`` samples of ``n_max`` points, ``n_chains`` paths of ``max_steps`` steps):
-#: 10 million float64 values, 80 MB. :func:`check_size` enforces it.
+#: 10 million float64 values, 80 MB, redrawn within a slider move. :func:`check_size`'s
+#: default.
 SIZE_CAP = 10_000_000
+
+#: The most numbers a topic helper allocates for one result from the product of its counts
+#: (a sampler's path: steps x chains): 100 million float64 values, 800 MB. Ten times the
+#: largest such array the course uses (the Langevin benchmark's 10,000 chains x 1,001 steps).
+ARRAY_CAP = 100_000_000
 
 
 def _is_real(value) -> bool:
