@@ -24,7 +24,7 @@ from collections.abc import Callable
 import numpy as np
 from scipy.fft import next_fast_len
 
-from helpers._validation import as_count, as_float_array, as_scale
+from helpers._validation import ARRAY_CAP, as_count, as_float_array, as_scale, check_size
 
 __all__ = [
     "annealed_langevin",
@@ -111,6 +111,7 @@ def langevin(score_fn: Callable, x0, *, step_size, n_steps, rng, return_path=Fal
     x = _as_start(x0)
     step_size = float(as_scale(step_size, "step_size"))
     n_steps = as_count(n_steps, "n_steps")
+    check_size((n_steps + 1) * x.size * return_path, "(n_steps + 1) × x0.size", cap=ARRAY_CAP)
     rng = np.random.default_rng(rng)
     path = _empty_path(n_steps, x, return_path)
     _run(score_fn, (), x, step_size, n_steps, rng, path, 0)
@@ -136,6 +137,7 @@ def langevin_gaussian(mu, sigma, x0, *, step_size, n_steps, rng, return_path=Fal
     x = _as_start(x0)
     step_size = float(as_scale(step_size, "step_size"))
     n_steps = as_count(n_steps, "n_steps")
+    check_size((n_steps + 1) * x.size, "(n_steps + 1) × x0.size", cap=ARRAY_CAP)  # every step
     rng = np.random.default_rng(rng)
     z = rng.standard_normal((n_steps, *x.shape))  # the same stream as one draw per step
     drive = np.concatenate([(x - mu)[None], np.sqrt(2 * step_size) * z])
@@ -250,6 +252,9 @@ def annealed_langevin(
     sigmas = _as_sigmas(sigmas)
     step_size = float(as_scale(step_size, "step_size"))
     n_steps_per_level = as_count(n_steps_per_level, "n_steps_per_level")
+    as_count(sigmas.size * n_steps_per_level, "len(sigmas) × n_steps_per_level (the steps)")
+    check_size((sigmas.size * n_steps_per_level + 1) * x.size * return_path,
+               "(len(sigmas) × n_steps_per_level + 1) × x0.size", cap=ARRAY_CAP)  # fmt: skip
     rng = np.random.default_rng(rng)
     path = _empty_path(sigmas.size * n_steps_per_level, x, return_path)
     for i, sigma in enumerate(sigmas):
@@ -310,6 +315,7 @@ def mala(
     x = _as_start(x0)
     step_size = float(as_scale(step_size, "step_size"))
     n_steps = as_count(n_steps, "n_steps")
+    check_size((n_steps + 1) * x.size * return_path, "(n_steps + 1) × x0.size", cap=ARRAY_CAP)
     rng = np.random.default_rng(rng)
     path = _empty_path(n_steps, x, return_path)
     n_chains = x.shape[0]
