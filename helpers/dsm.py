@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from helpers._validation import (
+    ARRAY_CAP,
     as_count,
     as_float_array,
     as_location,
@@ -177,7 +178,10 @@ def fit_dsm(X, sigmas, *, centers, bandwidth, n_noise=8, alpha=1e-6, rng=None):
     centers = as_location(centers, "centers")
     bandwidth = float(as_scale(bandwidth, "bandwidth"))
     n_noise = as_count(n_noise, "n_noise")
-    check_size(n_noise * sigmas.size * X.size, "n_noise × len(sigmas) × X.size")  # noisy copies
+    # the noisy copies and their features
+    check_size(n_noise * sigmas.size * len(X) * (X.shape[1] + len(centers)),
+               "n_noise × len(sigmas) × len(X) × (n_features + len(centers))",
+               cap=ARRAY_CAP)  # fmt: skip
     alpha = float(as_float_array(alpha, "alpha", allow_empty=False, allow_inf=False))
     if alpha < 0:
         raise ValueError(f"alpha must be >= 0, got {alpha!r}")
@@ -223,7 +227,7 @@ def dsm_loss(score_fn, X, sigma, *, n_noise=8, rng=None):
     X = as_sample(X, "X", ndim=2)
     sigma = float(as_scale(sigma, "sigma"))
     n_noise = as_count(n_noise, "n_noise")
-    check_size(n_noise * X.size, "n_noise × X.size")  # the noisy copies
+    check_size(n_noise * X.size, "n_noise × X.size", cap=ARRAY_CAP)  # the noisy copies
     rng = np.random.default_rng(rng)
     z = rng.standard_normal((n_noise, *X.shape)).reshape(-1, X.shape[1])
     x_tilde = np.tile(X, (n_noise, 1)) + sigma * z
