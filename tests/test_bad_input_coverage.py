@@ -23,6 +23,7 @@ from bad_input import assert_rejects, cases
 
 import helpers
 from helpers.dsm import dsm_loss, fit_dsm
+from helpers.langevin import annealed_langevin, langevin_gaussian
 from helpers.mixture import GaussianMixture, em
 from helpers.mle import variance_estimates
 
@@ -84,14 +85,20 @@ _X272 = np.random.default_rng(0).normal(size=(272, 2))  # Old Faithful's size
 @pytest.mark.parametrize(
     ("fn", "kwargs", "arg"),
     [
-        # each count under the cap, their product many GiB
+        # each count under its cap, their product gigabytes (or, for the annealed sampler,
+        # a billion steps)
         (variance_estimates, {"n": 10**6, "n_repeats": 10**6}, "n_repeats"),
         (dsm_loss, {"score_fn": lambda x: -x, "X": _X272, "sigma": 0.5, "n_noise": 10**6},
          "n_noise"),
         (fit_dsm, {"X": _X272, "sigmas": [0.5, 1.0], "centers": [[0.0, 0.0]], "bandwidth": 1.0,
                    "n_noise": 10**5}, "n_noise"),
+        (langevin_gaussian, {"mu": 0.0, "sigma": 1.0, "x0": np.zeros(1000), "step_size": 0.1,
+                             "n_steps": 10**6, "rng": 0}, "n_steps"),
+        (annealed_langevin, {"score_fn": lambda x, s: -x, "x0": [0.0], "sigmas": np.geomspace(10, 0.1, 1000),
+                             "step_size": 0.1, "n_steps_per_level": 10**4, "rng": 0},
+         "n_steps_per_level"),
     ],
-    ids=["variance_estimates", "dsm_loss", "fit_dsm"],
+    ids=["variance_estimates", "dsm_loss", "fit_dsm", "langevin_gaussian", "annealed_langevin"],
 )  # fmt: skip
 def test_counts_whose_product_is_many_gib_are_refused_naming_them(fn, kwargs, arg):
     assert_rejects(fn, kwargs, arg)
