@@ -26,6 +26,13 @@ Every explorer has three layers (see CONTRIBUTING.md):
   carries that ``image/png`` (:meth:`Explorer.snapshot_png`) and the readout as
   ``text/plain`` beside the widget view.
 * Tests drive it like a student would: ``ex.controls["mu"].value = 3; ex.result``.
+
+Bad arguments are refused by name before anything is drawn: check counts and numbers at the
+top of the explorer (:func:`helpers._validation.as_count` and its siblings), and pass each
+slider the ``name`` of the keyword argument its start value came from, so that ``lr="abc"``
+or ``lr=1e3`` on a slider ending at 100 is ``ValueError("lr must be ...")``, never a
+traitlets ``TraitError`` or a value silently moved to the slider's end.
+``tests/test_bad_input_coverage.py`` requires every explorer argument to be declared.
 """
 
 from __future__ import annotations
