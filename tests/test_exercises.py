@@ -191,7 +191,8 @@ def test_function_check_accepts_a_right_function_written_differently():
         (lambda x: (x - x.mean()) ** 2, "shape (5,) where () is expected"),
         (lambda x: np.var(x) / 0.0, "nan or inf"),
         (lambda x: np.var(x) + 1, "right shape but different values"),
-        (lambda x: (np.var(x), 1.0), "2 outputs where 1 are expected"),
+        (lambda x: (np.var(x), 1.0), "shape (2,) where () is expected"),
+        (lambda x: (np.var(x), x), "2 outputs where 1 are expected"),
         (lambda x: np.var(x, ddof=1), "divided by n - 1"),
         (lambda x: np.mean((x - 3.0) ** 2), "true mean"),
     ],
@@ -211,6 +212,26 @@ def test_function_check_never_shows_the_inputs_or_the_expected_values():
         _, msg = _verdict(fn)
         assert not leaks(msg, want), msg
         assert not any(leaks(msg, v) for v in case["x"][:3]), msg
+
+
+def test_several_numbers_compare_alike_however_they_are_packed():
+    pair = FunctionExercise(
+        key="00.2",
+        question="The sample's smallest and largest value.",
+        reference=lambda x: (x.min(), x.max()),
+        cases=_demo_cases,
+        hint="Two numbers.",
+    )
+    for packed in (tuple, list, np.array):
+        assert _function_verdict(pair, lambda x, f=packed: f([x.min(), x.max()]))[0]
+    assert not _function_verdict(pair, lambda x: [x.max(), x.min()])[0]
+
+
+def test_a_close_answer_is_asked_for_as_many_digits_as_the_tolerance_needs():
+    from helpers.exercises.registry import _digits
+
+    assert _digits(1e-3) == 4 and _digits(1e-6) == 7 and _digits(5e-3) == 4
+    assert math.isclose(0.0857864, round(0.0857864, _digits(1e-6) + 1), rel_tol=1e-6)
 
 
 def test_function_check_gives_the_student_copies_of_the_inputs():

@@ -135,8 +135,8 @@ def _verdict(ex: Exercise, answer) -> tuple[bool, str]:
     if not ex.integer and _NEAR * ex.rtol < _NEAR_MISS and _near(value, ex.expected()):
         return False, (
             f"[{ex.key}] Not quite, but close (not within the check's relative {ex.rtol:g}): "
-            "give more digits (at least 4 significant figures), and keep full precision in "
-            "intermediate results rather than rounding them."
+            f"give more digits (at least {_digits(ex.rtol)} significant figures), and keep full "
+            "precision in intermediate results rather than rounding them."
         )
     return False, f"[{ex.key}] Not quite. Hint: {ex.hint}"
 
@@ -145,6 +145,11 @@ def _verdict(ex: Exercise, answer) -> tuple[bool, str]:
 #: rounding slip), not given the conceptual hint meant for a wrong approach.
 _NEAR_MISS = 0.02
 _NEAR = 2  # ... as long as the check's own tolerance is at least this many times tighter
+
+
+def _digits(rtol: float) -> int:
+    """Significant figures an answer needs to land within a relative tolerance ``rtol``."""
+    return max(4, math.ceil(-math.log10(rtol)) + 1)
 
 
 def _near(value: float, want: float) -> bool:
@@ -237,8 +242,17 @@ def _inputs(case: dict) -> str:
 
 
 def _as_arrays(value) -> tuple | None:
-    """A result as a tuple of float arrays (a single output becomes a 1-tuple), or None."""
-    items = value if isinstance(value, tuple | list) and _is_multi(value) else (value,)
+    """A result as a tuple of float arrays (a single output becomes a 1-tuple), or None.
+
+    Several plain numbers are one vector however they are packed: ``(low, high)``,
+    ``[low, high]`` and ``np.array([low, high])`` compare alike.
+    """
+    if isinstance(value, tuple | list) and value and all(np.ndim(v) == 0 for v in value):
+        items = (list(value),)
+    elif isinstance(value, tuple | list) and _is_multi(value):
+        items = value
+    else:
+        items = (value,)
     try:
         return tuple(np.asarray(v, dtype=float) for v in items)
     except (TypeError, ValueError):
