@@ -119,6 +119,7 @@ def em_explorer(X, *, names=("x1", "x2"), max_components=8, max_iter=40, tol=1e-
     pad = 0.15 * (X.max(0) - X.min(0))
     ax.set_xlim(X[:, 0].min() - pad[0], X[:, 0].max() + pad[0])
     ax.set_ylim(X[:, 1].min() - pad[1], X[:, 1].max() + pad[1])
+    ax.set_aspect("equal", adjustable="box")  # as in the lesson's figures: circles look round
     ax.set_xlabel(names[0])
     ax.set_ylabel(names[1])
     points = [ax.scatter([], [], s=18, marker=_MARKERS[k], edgecolors="none", animated=True)
@@ -285,7 +286,12 @@ def kde_explorer(x, *, name="x", unit="", bandwidth=None, mixture=None, bandwidt
         ll = float(kde_loo_loglik(x, h)[0])
         dot.set_data([h], [ll])
         low = loo[best] - 120
-        below.set_text(f"{low - ll:,.0f} nats below this window" if ll < low else "")
+        below.set_text(
+            f"LOO {ll:,.0f} nats: {low - ll:,.0f} below this window\n"
+            "(h much narrower than the gaps between points)"
+            if ll < low
+            else ""
+        )
         title.set_text(f"Gaussian KDE, h = {h:.3g}{u}")
         out = {"bandwidth": h, "loo_loglik": ll, "best_bandwidth": float(grid_h[best]),
                "best_loo_loglik": float(loo[best]), "scott": scott,

@@ -102,7 +102,8 @@ def langevin_explorer(*, mu=1.0, sigma=0.5, x0=-5.0, n_chains=200, max_steps=300
     # Static titles: the sliders name ε and k, and the vertical line on the left marks k
     ax_tr.set_title(f"{n_traces} of the {n_chains} chains")
     ax_h.set_title(f"all {n_chains} chains at step k")
-    message = ax_h.text(0.98, 0.96, "", transform=ax_h.transAxes, ha="right", va="top",
+    # below the legend's two lines, right of the bulk: a note never sits on the legend
+    message = ax_h.text(0.98, 0.62, "", transform=ax_h.transAxes, ha="right", va="top",
                         fontsize="small", animated=True)  # fmt: skip
 
     def view(step_size, n_steps, seed):
@@ -131,7 +132,12 @@ def langevin_explorer(*, mu=1.0, sigma=0.5, x0=-5.0, n_chains=200, max_steps=300
         density = counts / (n_chains * np.diff(edges))
         hist.set_data(np.minimum(density, y_top))
         outside = int(n_chains - counts.sum())
-        message.set_text(f"{outside} chains outside this window" if outside else "")
+        if outside == n_chains:  # nothing to see in the window: say where the chains are
+            note = (f"all {n_chains} chains outside this window:\n"
+                    f"mean {xk.mean():.4f}, sd {xk.std():.4f}")  # fmt: skip
+        else:
+            note = f"{outside} chains outside this window" if outside else ""
+        message.set_text(note)
         draws = path[n_steps // 2 : n_steps + 1]
         r_hat, ess = rhat(draws), effective_sample_size(draws)
         ks_test = stats.ks_1samp(xk, target.cdf)
@@ -140,13 +146,25 @@ def langevin_explorer(*, mu=1.0, sigma=0.5, x0=-5.0, n_chains=200, max_steps=300
         var, mean = float(xk.var()), float(xk.mean())
         result |= {"rhat": r_hat, "ess": ess, "ks": ks, "ks_pvalue": ks_p, "var": var,
                    "var_theory": var_theory, "mean": mean}  # fmt: skip
+        a = 1 - step_size / sigma**2
+        tau = (1 + a) / (1 - a)  # autocorrelation time of the chain, in steps
+        half = draws.shape[0] // 2  # split R-hat compares half-chains of this length
+        floor = float(np.sqrt(1 + tau / half))  # R-hat of converged chains (half >> tau)
+        result["rhat_converged"] = floor
+        judge = (
+            f"converged chains this short give about {floor:.3f}"
+            if half >= 2 * tau
+            else f"half-chains of {half} draws, under 2τ = {2 * tau:,.0f}: too short to judge"
+        )
         lines = [
-            f"after k = {n_steps} steps: mean {mean:.3f} (target {mu:g}), variance {var:.4f} "
-            f"(target σ² = {sigma**2:.4g}; unadjusted Langevin converges to {var_theory:.4g})",
-            f"second half of the run: split R-hat = {r_hat:.3f} (the usual bar: < 1.01), "
-            f"effective sample size = {ess:,.0f} of {draws.size:,} draws",
-            f"KS distance of the {n_chains} chains to the target: {ks:.3f}, p-value {ks_p:.2g} "
-            f"(p < 0.05 happens 1 time in 20 by chance)",
+            f"after k = {n_steps} steps: mean {mean:.3f} (target {mu:g}), "
+            f"variance {var:.4f} (target σ² = {sigma**2:.4g})",
+            f"unadjusted Langevin converges to variance σ²/(1 − ε/(2σ²)) = {var_theory:.4g}",
+            f"second half: split R-hat {r_hat:.3f}; {judge}",
+            f"(the bar R-hat < 1.01 is for a few long chains); effective sample size "
+            f"{ess:,.0f} of {draws.size:,} draws",
+            f"KS distance of the {n_chains} chains to the target: {ks:.3f}, p-value {ks_p:.2g}",
+            "(p < 0.05 happens 1 time in 20 by chance)",
         ]
         return result, lines
 
@@ -204,7 +222,8 @@ def noise_scale_explorer(*, weights=(0.2, 0.8), mu=(-4.0, 4.0), sigma=(0.3, 0.3)
 
     Left: a 1-D Gaussian mixture (dashed) and the perturbed mixture, each component's
     variance grown by :math:`\\sigma^2`. Middle: their scores. Right: a 2-D mixture's
-    perturbed log density with its score field (arrows, length relative to the longest).
+    perturbed log density with its score field (arrows of length proportional to the square
+    root of the score's size, on one scale for every σ, capped at one grid step).
     Shaded: where the unperturbed density is below 1/1000 of its peak, so data rarely
     fall there and a score learned from data is unreliable.
 
@@ -243,7 +262,7 @@ def noise_scale_explorer(*, weights=(0.2, 0.8), mu=(-4.0, 4.0), sigma=(0.3, 0.3)
     low0 = log_p0 < log_p0.max() - np.log(1000)
     midpoint = 0.5 * (mu[0] + mu[1]) if mu.size > 1 else float(mu[0])
 
-    fig, (ax_p, ax_s, ax_2) = new_figure(ncols=3, figsize=(11.0, 3.4))
+    fig, (ax_p, ax_s, ax_2) = new_figure(ncols=3, figsize=(9.8, 3.4))
     for ax in (ax_p, ax_s):
         ax.fill_between(grid, 0, 1, where=low0, transform=ax.get_xaxis_transform(),
                         color="0.85", label="p₀ < peak/1000")  # fmt: skip
@@ -286,8 +305,12 @@ def noise_scale_explorer(*, weights=(0.2, 0.8), mu=(-4.0, 4.0), sigma=(0.3, 0.3)
     # Static titles: the slider names σ, and animated text is dear to redraw (0.25 ms a glyph)
     ax_p.set_title("densities: data p₀ and perturbed p_σ")
     ax_s.set_title("scores")
-    ax_2.set_title("2-D: log p_σ, score directions")
+    ax_2.set_title("2-D: log p_σ and its score")
     eye = np.eye(2)
+    cell = a2[1] - a2[0]
+    # one arrow scale for every σ: the largest score at σ = 1 gets 0.6 of a grid step
+    field_ref = mixture_score_nd(arrows_at, weights_2d, means_2d, covariances_2d + eye)
+    s_ref = float(np.sqrt((field_ref**2).sum(axis=1)).max())
 
     def view(noise_sigma):
         comp = np.sqrt(sigma**2 + noise_sigma**2)  # every component's variance grows by σ²
@@ -300,7 +323,9 @@ def noise_scale_explorer(*, weights=(0.2, 0.8), mu=(-4.0, 4.0), sigma=(0.3, 0.3)
         field = mixture_score_nd(arrows_at, weights_2d, means_2d, covs)
         length = np.sqrt((field**2).sum(axis=1, keepdims=True))
         longest = float(length.max())
-        field = field * (0.6 * (a2[1] - a2[0]) / np.maximum(length, 1e-300))  # direction only
+        # length ∝ √|s| on the fixed scale, capped at one grid step: shrinks as σ grows
+        size = np.minimum(0.6 * cell * np.sqrt(length / s_ref), cell)
+        field = field * (size / np.maximum(length, 1e-300))
         quiver.set_UVC(field[:, 0], field[:, 1])
         low = log_p < log_p.max() - np.log(1000)
         s_mid = float(mixture_score(midpoint, weights, mu, comp))
@@ -311,13 +336,14 @@ def noise_scale_explorer(*, weights=(0.2, 0.8), mu=(-4.0, 4.0), sigma=(0.3, 0.3)
         }  # fmt: skip
         lines = [
             f"noise σ = {noise_sigma:.3g}: component standard deviations "
-            + ", ".join(f"√({s:.3g}² + σ²) = {c:.3g}" for s, c in zip(sigma, comp, strict=True))
-            + "; weights and means unchanged",
-            f"share of the plotted line where the density is below 1/1000 of its peak: "
+            + ", ".join(f"√({s:.3g}² + σ²) = {c:.3g}" for s, c in zip(sigma, comp, strict=True)),
+            "(weights and means unchanged)",
+            f"share of the line where the density is below 1/1000 of its peak: "
             f"{low0.mean():.0%} for p₀, {low.mean():.0%} for p_σ",
             f"score halfway between the modes, at x = {midpoint:g}: {s_mid:.3g} "
-            f"(the data density's: {float(mixture_score(midpoint, weights, mu, sigma)):.3g}); "
-            f"2-D: the longest score arrow on the grid has length {longest:.3g}",
+            f"(the data density's: {float(mixture_score(midpoint, weights, mu, sigma)):.3g})",
+            f"2-D: the largest score on the grid is {longest:.3g} "
+            "(arrow length ∝ √|score|, one scale for every σ)",
         ]
         return result, lines
 
