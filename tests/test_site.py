@@ -217,11 +217,41 @@ def offline_context(site_requirements, server):
         context.route("**/*", guard)
         context.on("request", watch)
         try:
+            _check_the_guard(context, server, outside)
             yield context, outside
         finally:
             context.close()
             browser.close()
             _write_report()
+
+
+GUARD_CHECK_JS = """
+async () => {
+  const page = await fetch('https://cdn.jsdelivr.net/pyodide/')
+    .then(() => 'fetched', () => 'refused');
+  const worker = await new Promise((resolve) => {
+    const code = "fetch('https://pypi.org/simple/').then(() => postMessage('fetched'),"
+      + " () => postMessage('refused'))";
+    const w = new Worker(URL.createObjectURL(new Blob([code], {type: 'text/javascript'})));
+    w.onmessage = (e) => resolve(e.data);
+  });
+  return [page, worker];
+}
+"""
+
+
+def _check_the_guard(context, server, outside) -> None:
+    """The guard sees and refuses requests of a page and of a web worker (the Pyodide kernel
+    runs in one); otherwise a passing test would prove nothing."""
+    page = context.new_page()
+    try:
+        page.goto(f"{server}/jupyter-lite.json")
+        assert page.evaluate(GUARD_CHECK_JS) == ["refused", "refused"]
+        hosts = {urlparse(u).hostname for u in outside}
+        assert {"cdn.jsdelivr.net", "pypi.org"} <= hosts, f"the guard missed requests: {outside}"
+    finally:
+        page.close()
+        outside.clear()
 
 
 # --------------------------------------------------------------------------- the test
@@ -435,3 +465,48 @@ built in {build.get("build_seconds", "?")} s
 {RESULTS["meta"]["method"]}.
 """
     (REPORTS / "site.md").write_text(md)
+
+
+# --------------------------------------------------------------------------- build checks
+
+
+def _build_site_module():
+    sys.path.insert(0, str(REPO / "tools"))
+    try:
+        import build_site
+    finally:
+        sys.path.remove(str(REPO / "tools"))
+    return build_site
+
+
+def test_a_pyodide_file_that_differs_from_the_official_lock_is_refused(tmp_path):
+    """No browser, no download: the check the build applies to every Pyodide package file."""
+    import hashlib
+    import zipfile
+
+    build_site = _build_site_module()
+    good, bad = b"the real wheel", b"a tampered wheel"
+    lock = {
+        "packages": {
+            "good": {"file_name": "good-1.0-py3-none-any.whl", "depends": [],
+                     "sha256": hashlib.sha256(good).hexdigest()},
+            "bad": {"file_name": "bad-1.0-py3-none-any.whl", "depends": [],
+                    "sha256": hashlib.sha256(b"what the lock says").hexdigest()},
+            "gone": {"file_name": "gone-1.0-py3-none-any.whl", "depends": [],
+                     "sha256": "0" * 64},
+        }
+    }  # fmt: skip
+    source = tmp_path / "source.whl"
+    with zipfile.ZipFile(source, "w") as zf:
+        zf.writestr(build_site.PACKAGES_PREFIX + "good-1.0-py3-none-any.whl", good)
+        zf.writestr(build_site.PACKAGES_PREFIX + "bad-1.0-py3-none-any.whl", bad)
+    assert build_site.verified_package_files(source, lock, ["good"]) == {
+        "good-1.0-py3-none-any.whl": good
+    }
+    with pytest.raises(build_site.SiteBuildError) as err:
+        build_site.verified_package_files(source, lock, ["good", "bad", "gone"])
+    message = str(err.value)
+    assert f"bad-1.0-py3-none-any.whl (bad): sha256 {hashlib.sha256(bad).hexdigest()}" in message
+    assert lock["packages"]["bad"]["sha256"] in message
+    assert "gone-1.0-py3-none-any.whl (gone): not in source.whl" in message
+    assert "good-1.0" not in message
