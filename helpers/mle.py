@@ -21,15 +21,29 @@ import numpy as np
 from helpers._validation import as_count, as_float_array, as_sample, as_scale, check_size
 
 __all__ = [
-    "gaussian_mle",
-    "laplace_mle",
+    "gaussian_mean_var_mle",
+    "laplace_loc_scale_mle",
     "linear_regression_mle",
     "mvn_mle",
     "variance_estimates",
 ]
 
 
-def gaussian_mle(x):
+def _check_spread(x, what):
+    """Refuse a sample whose spread MLE is 0 (one point, or all equal): no maximum exists."""
+    if x.size < 2:
+        raise ValueError(
+            f"x has a single point: its {what} MLE is 0 and the likelihood grows without bound "
+            f"as the {what} shrinks onto it (no maximum). A fit needs at least 2 distinct values"
+        )
+    if np.all(x == x[0]):
+        raise ValueError(
+            f"x has no spread (all {x.size} values are {x[0]:g}): its {what} MLE is 0 and the "
+            "likelihood is unbounded. A fit needs at least 2 distinct values"
+        )
+
+
+def gaussian_mean_var_mle(x):
     r"""Maximum-likelihood mean and variance of a 1-D Gaussian sample.
 
     Parameters
@@ -43,8 +57,16 @@ def gaussian_mle(x):
         The sample mean.
     var_hat : float
         The mean squared deviation from ``mu_hat``, dividing by ``n`` (``np.var(x)``,
-        ``ddof=0``). It is the **variance**, not the standard deviation; it is ``0.0``
-        for a single point (where the likelihood is unbounded, see the notebook).
+        ``ddof=0``). It is the **variance**, not the standard deviation (the name says
+        so: mean and variance; :func:`laplace_loc_scale_mle` returns a scale).
+
+    Raises
+    ------
+    ValueError
+        If ``x`` is empty, not 1-D or not finite; or if it has a single point or no spread
+        (every value the same), like :func:`mvn_mle` with ``n_samples <= n_features``: the
+        variance MLE would be 0, and the likelihood has no maximum (it grows without bound
+        as the variance shrinks onto the points).
 
     Notes
     -----
@@ -61,16 +83,17 @@ def gaussian_mle(x):
 
     Examples
     --------
-    >>> gaussian_mle([1.0, 2.0, 6.0])
+    >>> gaussian_mean_var_mle([1.0, 2.0, 6.0])
     (3.0, 4.666666666666667)
     """
     x = as_sample(x, "x")
+    _check_spread(x, "variance")
     mu_hat = x.mean()
     var_hat = np.mean((x - mu_hat) ** 2)
     return float(mu_hat), float(var_hat)
 
 
-def laplace_mle(x):
+def laplace_loc_scale_mle(x):
     r"""Maximum-likelihood location and scale of a Laplace (double-exponential) sample.
 
     Parameters
@@ -84,7 +107,14 @@ def laplace_mle(x):
         The sample median (``np.median``; for even ``n`` the midpoint of the two middle
         values, one of the maximisers).
     scale_hat : float
-        The mean absolute deviation from ``loc_hat``, :math:`\frac1n\sum_i|x_i-\hat m|`.
+        The mean absolute deviation from ``loc_hat``, :math:`\frac1n\sum_i|x_i-\hat m|`:
+        a **scale** ``b`` (scipy's ``scale``), not a variance (the variance is ``2 b**2``).
+
+    Raises
+    ------
+    ValueError
+        If ``x`` is empty, not 1-D or not finite; or if it has a single point or no spread:
+        the scale MLE would be 0 and the likelihood unbounded.
 
     Notes
     -----
@@ -98,10 +128,11 @@ def laplace_mle(x):
 
     Examples
     --------
-    >>> laplace_mle([1.0, 2.0, 6.0])
+    >>> laplace_loc_scale_mle([1.0, 2.0, 6.0])
     (2.0, 1.6666666666666667)
     """
     x = as_sample(x, "x")
+    _check_spread(x, "scale")
     loc_hat = np.median(x)
     scale_hat = np.mean(np.abs(x - loc_hat))
     return float(loc_hat), float(scale_hat)

@@ -15,23 +15,25 @@ from scipy import optimize
 
 from helpers.data import load_old_faithful, load_penguins
 from helpers.mle import (
-    gaussian_mle,
-    laplace_mle,
+    gaussian_mean_var_mle,
+    laplace_loc_scale_mle,
     linear_regression_mle,
     mvn_mle,
     variance_estimates,
 )
 
 finite = st.floats(-1e3, 1e3, allow_nan=False, allow_infinity=False)
-samples = hnp.arrays(np.float64, st.integers(1, 40), elements=finite)
+samples = hnp.arrays(np.float64, st.integers(2, 40), elements=finite).filter(
+    lambda x: not np.all(x == x[0])  # a spread to estimate (no spread is refused, below)
+)
 
 
-# --- gaussian_mle -------------------------------------------------------------------------
+# --- gaussian_mean_var_mle ---------------------------------------------------------------
 
 
 @given(x=samples)
 def test_gaussian_mle_equals_numpy(x):
-    mu_hat, var_hat = gaussian_mle(x)
+    mu_hat, var_hat = gaussian_mean_var_mle(x)
     assert isinstance(mu_hat, float) and isinstance(var_hat, float)
     assert mu_hat == pytest.approx(np.mean(x), rel=1e-12, abs=1e-9)
     assert var_hat == pytest.approx(np.var(x), rel=1e-9, abs=1e-9)
@@ -40,7 +42,7 @@ def test_gaussian_mle_equals_numpy(x):
 def test_gaussian_mle_equals_scipy_norm_fit():
     x = load_old_faithful()["waiting"].to_numpy()
     loc, scale = scipy.stats.norm.fit(x)
-    mu_hat, var_hat = gaussian_mle(x)
+    mu_hat, var_hat = gaussian_mean_var_mle(x)
     assert mu_hat == pytest.approx(loc, rel=1e-12)
     assert np.sqrt(var_hat) == pytest.approx(scale, rel=1e-12)
 
@@ -53,28 +55,43 @@ def test_gaussian_mle_is_the_numerical_maximiser(seed):
         return -scipy.stats.norm.logpdf(x, theta[0], np.exp(theta[1])).sum()
 
     res = optimize.minimize(nll, [0.0, 0.0], method="BFGS", options={"gtol": 1e-10})
-    mu_hat, var_hat = gaussian_mle(x)
+    mu_hat, var_hat = gaussian_mean_var_mle(x)
     assert res.x[0] == pytest.approx(mu_hat, abs=1e-6)
     assert np.exp(2 * res.x[1]) == pytest.approx(var_hat, rel=1e-6)
 
 
-def test_gaussian_mle_of_one_point_has_zero_variance():
-    assert gaussian_mle([4.2]) == (4.2, 0.0)
+@pytest.mark.parametrize("fn", [gaussian_mean_var_mle, laplace_loc_scale_mle])
+@pytest.mark.parametrize(("x", "says"), [([4.2], "single point"), ([3.0, 3.0, 3.0], "no spread")])
+def test_one_point_or_no_spread_is_refused_like_mvn_mle(fn, x, says):
+    """A zero variance (or scale) is no maximum: the likelihood is unbounded (issue 16)."""
+    with pytest.raises(ValueError, match=says):
+        fn(x)
+    with pytest.raises(ValueError, match="n_samples = 1 <= n_features = 1"):
+        mvn_mle(np.array(x[:1])[:, None])
+
+
+def test_the_names_say_variance_and_scale():
+    x = np.array([1.0, 2.0, 6.0])
+    _, var_hat = gaussian_mean_var_mle(x)
+    _, scale_hat = laplace_loc_scale_mle(x)
+    assert var_hat == pytest.approx(np.var(x))  # a variance (mm^2 for mm data)
+    _, sp_scale = scipy.stats.laplace.fit(x, floc=np.median(x))
+    assert scale_hat == pytest.approx(sp_scale)  # a scale, scipy's ``scale``
 
 
 def test_gaussian_mle_accepts_a_pandas_column():
     col = load_old_faithful()["eruptions"]
-    assert gaussian_mle(col) == pytest.approx((col.mean(), col.var(ddof=0)), rel=1e-12)
+    assert gaussian_mean_var_mle(col) == pytest.approx((col.mean(), col.var(ddof=0)), rel=1e-12)
 
 
-# --- laplace_mle --------------------------------------------------------------------------
+# --- laplace_loc_scale_mle ---------------------------------------------------------------
 
 
 @pytest.mark.parametrize("n", [7, 8, 101])
 def test_laplace_mle_equals_scipy_fit(rng, n):
     x = rng.laplace(1.0, 2.0, n)
     loc, scale = scipy.stats.laplace.fit(x)
-    loc_hat, scale_hat = laplace_mle(x)
+    loc_hat, scale_hat = laplace_loc_scale_mle(x)
     assert loc_hat == pytest.approx(np.median(x), rel=1e-12)
     if n % 2:  # for even n scipy may pick another point of the flat top; the scale follows it
         assert loc_hat == pytest.approx(loc, rel=1e-12)
@@ -87,15 +104,20 @@ def test_laplace_location_minimises_the_absolute_deviations(rng):
     x = rng.standard_t(3, 41)
     res = optimize.minimize_scalar(lambda m: np.abs(x - m).sum(), bounds=(-5, 5),
                                    method="bounded", options={"xatol": 1e-10})  # fmt: skip
-    assert res.x == pytest.approx(laplace_mle(x)[0], abs=1e-6)
+    assert res.x == pytest.approx(laplace_loc_scale_mle(x)[0], abs=1e-6)
 
 
 def test_one_outlier_moves_the_mean_but_barely_the_median(rng):
     x = rng.normal(40.0, 3.0, 151)
     far = np.concatenate([x, [400.0]])
-    assert gaussian_mle(far)[0] - gaussian_mle(x)[0] == pytest.approx((400 - x.mean()) / 152)
+    assert gaussian_mean_var_mle(far)[0] - gaussian_mean_var_mle(x)[0] == pytest.approx(
+        (400 - x.mean()) / 152
+    )
     sorted_x = np.sort(x)
-    assert laplace_mle(far)[0] - laplace_mle(x)[0] <= (sorted_x[76] - sorted_x[75]) / 2 + 1e-12
+    assert (
+        laplace_loc_scale_mle(far)[0] - laplace_loc_scale_mle(x)[0]
+        <= (sorted_x[76] - sorted_x[75]) / 2 + 1e-12
+    )
 
 
 # --- linear_regression_mle ----------------------------------------------------------------
@@ -164,7 +186,7 @@ def test_mvn_mle_equals_numpy(rng, n, d):
 def test_mvn_mle_of_one_feature_is_gaussian_mle(rng):
     x = rng.normal(2.0, 3.0, 30)
     mean, cov = mvn_mle(x[:, None])
-    assert (mean[0], cov[0, 0]) == pytest.approx(gaussian_mle(x), rel=1e-12)
+    assert (mean[0], cov[0, 0]) == pytest.approx(gaussian_mean_var_mle(x), rel=1e-12)
 
 
 def test_mvn_mle_is_the_numerical_maximiser_on_penguins():
@@ -284,17 +306,19 @@ def test_variance_estimates_reject_bad_sizes(n):
 
 
 @settings(max_examples=30, deadline=None)
-@given(x=hnp.arrays(np.float64, st.integers(2, 30), elements=finite))
+@given(x=samples.filter(lambda x: x.size <= 30))
 def test_mle_variance_is_ddof1_times_n_minus_1_over_n(x):
     n = x.size
-    assert gaussian_mle(x)[1] == pytest.approx(np.var(x, ddof=1) * (n - 1) / n, rel=1e-9, abs=1e-9)
+    assert gaussian_mean_var_mle(x)[1] == pytest.approx(
+        np.var(x, ddof=1) * (n - 1) / n, rel=1e-9, abs=1e-9
+    )
 
 
 # --- bad input ----------------------------------------------------------------------------
 
 BAD_INPUT = [
-    *cases(gaussian_mle, {"x": [1.0, 2.0]}, {"x": "sample"}),
-    *cases(laplace_mle, {"x": [1.0, 2.0]}, {"x": "sample"}),
+    *cases(gaussian_mean_var_mle, {"x": [1.0, 2.0]}, {"x": "sample"}),
+    *cases(laplace_loc_scale_mle, {"x": [1.0, 2.0]}, {"x": "sample"}),
     *cases(linear_regression_mle, {"x": [1.0, 2.0, 3.0], "y": [2.0, 1.0, 4.0]},
            {"x": "sample", "y": "sample"},
            extra={"x": [[1.0, 2.0]], "y": [[1.0, 2.0, 3.0, 4.0]]}),

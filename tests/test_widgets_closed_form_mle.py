@@ -234,8 +234,9 @@ def test_bad_input_is_rejected_naming_the_argument(fn, kwargs, arg):
 def test_outlier_readout_gives_both_scales_before_and_after(outlier):
     outlier.controls["position"].value = 391.0
     last = outlier.readout_text.splitlines()[-1]
-    assert "σ̂ = 29.07 mm (without it 2.65 mm)" in last
-    assert "b̂ = 4.54 mm (without it 2.16 mm)" in last
+    assert "Gaussian fit: sd = 29.07 mm (without it 2.65 mm)" in last
+    assert "Laplace fit: scale b = 4.54 mm (without it 2.16 mm)" in last
+    assert "\u0302" not in last  # no combining hat: it rendered as "σˆ=" (issue 16)
     assert outlier.figure.axes[0].get_ylabel() == "density (per mm)"
 
 

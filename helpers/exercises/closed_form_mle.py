@@ -31,9 +31,9 @@ def _gentoo_flippers():
 
 
 def _ex_02_1() -> float:
-    from helpers.mle import gaussian_mle
+    from helpers.mle import gaussian_mean_var_mle
 
-    return gaussian_mle(_gentoo_flippers())[1]
+    return gaussian_mean_var_mle(_gentoo_flippers())[1]
 
 
 def _ex_02_2() -> float:

@@ -2,8 +2,8 @@
 
 Introduced in ``02_closed_form_mle.ipynb``. Built on :mod:`helpers.widgets.explorer`
 (see CONTRIBUTING.md, "Explorers: three layers"); the compute is
-:func:`helpers.mle.variance_estimates`, :func:`helpers.mle.gaussian_mle` and
-:func:`helpers.mle.laplace_mle`.
+:func:`helpers.mle.variance_estimates`, :func:`helpers.mle.gaussian_mean_var_mle` and
+:func:`helpers.mle.laplace_loc_scale_mle`.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from helpers._validation import (
     check_size,
 )
 from helpers.distributions import normal_pdf
-from helpers.mle import gaussian_mle, laplace_mle, variance_estimates
+from helpers.mle import gaussian_mean_var_mle, laplace_loc_scale_mle, variance_estimates
 from helpers.plotting import COLORS, new_figure, plot_histogram
 from helpers.widgets.explorer import (
     Explorer,
@@ -140,7 +140,8 @@ def variance_bias_explorer(*, n=3, n_max=30, n_repeats=10_000, sigma=1.0, seed=0
     mean_mle_line = ax_hist.axvline(0, color=_MLE_STYLE["color"], lw=1.2, animated=True)
     mean_ddof1_line = ax_hist.axvline(0, color=_DDOF1_STYLE["color"], lw=1.2, ls="--",
                                       animated=True)  # fmt: skip
-    ax_hist.axvline(var, color="k", ls=":", lw=1, label=r"true $\sigma^2$")
+    # a light band behind, so the ddof=1 average (dashed, at the same place) stays visible
+    ax_hist.axvline(var, color="grey", lw=6, alpha=0.35, zorder=0, label=r"true $\sigma^2$")
     ax_hist.set_xlim(edges[0], edges[-1])
     ax_hist.set_ylim(0, y_top)
     ax_hist.set_xlabel(r"estimate of $\sigma^2$ (one per sample)")
@@ -254,8 +255,8 @@ def outlier_explorer(x, *, name="x", unit="", position=None, max_position=None, 
             raise ValueError("bins must be at least two edges in increasing order")
     u = f" {unit}" if unit else ""
     in_unit = f" ({unit})" if unit else ""
-    mean0, var0 = gaussian_mle(x)
-    median0, scale0 = laplace_mle(x)
+    mean0, var0 = gaussian_mean_var_mle(x)
+    median0, scale0 = laplace_loc_scale_mle(x)
     n = x.size
 
     fig, (ax_data, ax_est) = new_figure(ncols=2)
@@ -277,7 +278,7 @@ def outlier_explorer(x, *, name="x", unit="", position=None, max_position=None, 
     ax_data.legend(loc="upper left", fontsize="small", framealpha=0.9)
     # Beyond the window the extra point is an arrow at the right edge (a marker is far
     # cheaper to redraw than text); the right panel and the readout give its position.
-    (beyond,) = ax_data.plot([0.985], [0.04], ">", color="k", ms=10, transform=ax_data.transAxes,
+    (beyond,) = ax_data.plot([0.985], [0.14], ">", color="k", ms=10, transform=ax_data.transAxes,
                              visible=False, animated=True)  # fmt: skip
     off = ax_data.text(0.98, 0.60, "", transform=ax_data.transAxes, ha="right", va="top",
                        fontsize="small", animated=True,
@@ -300,8 +301,8 @@ def outlier_explorer(x, *, name="x", unit="", position=None, max_position=None, 
 
     def view(position):
         both = np.concatenate([x, [position]])
-        mean, var = gaussian_mle(both)
-        median, scale = laplace_mle(both)
+        mean, var = gaussian_mean_var_mle(both)
+        median, scale = laplace_loc_scale_mle(both)
         sigma = np.sqrt(var)
         gauss.set_ydata(normal_pdf(grid, mean, sigma))
         laplace.set_ydata(np.exp(-np.abs(grid - median) / scale) / (2 * scale))
@@ -326,8 +327,8 @@ def outlier_explorer(x, *, name="x", unit="", position=None, max_position=None, 
             f" (without it {mean0:.2f}{u})",
             f"median (Laplace MLE): {median:.2f}{u}, moved {median - median0:+.2f}{u}"
             f" (without it {median0:.2f}{u})",
-            f"Gaussian σ̂ = {sigma:.2f}{u} (without it {np.sqrt(var0):.2f}{u});"
-            f" Laplace scale b̂ = {scale:.2f}{u} (without it {scale0:.2f}{u})",
+            f"Gaussian fit: sd = {sigma:.2f}{u} (without it {np.sqrt(var0):.2f}{u});"
+            f" Laplace fit: scale b = {scale:.2f}{u} (without it {scale0:.2f}{u})",
         ]
         return result, lines
 
