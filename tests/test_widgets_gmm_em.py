@@ -216,3 +216,22 @@ def test_drawn_ellipses_are_covariance_ellipse(explorer):
             want = covariance_ellipse(r["means"][k], r["covariances"][k], n_std=radius)
             drawn = [np.c_[line.get_data()] for line in ax.lines if len(line.get_xdata()) == 100]
             assert any(np.allclose(d, want, rtol=1e-12, atol=1e-12) for d in drawn)
+
+
+def test_em_explorer_draws_the_data_at_equal_aspect_like_the_lesson():
+    from helpers.data import load_old_faithful
+    from helpers.widgets.gmm_em import em_explorer
+
+    raw = load_old_faithful().to_numpy()
+    ex = em_explorer((raw - raw.mean(0)) / raw.std(0), iteration=8)
+    assert ex.figure.axes[0].get_aspect() == 1.0
+
+
+def test_kde_explorer_says_why_the_loo_is_below_its_window():
+    from helpers.widgets.gmm_em import kde_explorer
+
+    x = np.random.default_rng(0).normal(0, 1, 200)
+    ex = kde_explorer(x, bandwidths=np.geomspace(0.001, 3, 121))
+    ex.controls["bandwidth"].value = ex.controls["bandwidth"].min
+    texts = [t.get_text() for t in ex.figure.axes[1].texts]
+    assert any("below this window" in t and "narrower than the gaps" in t for t in texts), texts

@@ -138,3 +138,40 @@ def test_the_issue_s_inputs_are_refused_by_name_not_ignored_or_hung():
         noise_scale_explorer(covariances_2d=[np.eye(2)])
     with pytest.raises(ValueError, match=r"^max_steps must be at most 100,000, got 1000000000$"):
         langevin_explorer(max_steps=10**9)
+
+
+# Issue 18's explorer items: the R-hat readout, the note when every chain is off the window,
+# and arrows that shrink as the noise grows.
+
+
+def test_langevin_readout_gives_the_r_hat_of_converged_chains_not_the_long_chain_bar():
+    ex = langevin_explorer()
+    r = ex.result
+    a, half = 1 - 0.005 / 0.25, (3000 - 1500 + 1) // 2
+    assert r["rhat_converged"] == pytest.approx(np.sqrt(1 + (1 + a) / (1 - a) / half))
+    assert abs(r["rhat"] - r["rhat_converged"]) < 0.01  # converged, and R-hat says so
+    assert f"{r['rhat_converged']:.3f}" in ex.readout_text and "usual bar" not in ex.readout_text
+    _move(ex, "step_size", 1e-4)
+    _move(ex, "n_steps", 10)
+    assert "too short to judge" in ex.readout_text
+
+
+def test_langevin_note_says_where_the_chains_are_when_none_is_in_the_window():
+    ex = langevin_explorer()
+    _move(ex, "step_size", 1e-4)
+    _move(ex, "n_steps", 10)
+    first = ex.result["note"]
+    assert first.startswith("all 200 chains outside this window") and "mean -4.9" in first
+    _move(ex, "seed", 3)
+    assert ex.result["note"] != first  # the seed changes something visible
+
+
+def test_noise_explorer_arrows_shrink_as_the_noise_grows(nex):
+    lengths = {}
+    for sigma in (0.3, 1.0, 3.0, 10.0):
+        _move(nex, "noise_sigma", sigma)
+        lengths[sigma] = nex.result["longest_arrow"]
+    assert lengths[0.3] <= nex.result["grid_step"]  # capped at one grid step
+    assert lengths[1.0] == pytest.approx(0.6 * nex.result["grid_step"])  # the reference
+    assert lengths[1.0] > lengths[3.0] > lengths[10.0] > 0
+    _move(nex, "noise_sigma", 1.0)

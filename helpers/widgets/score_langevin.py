@@ -56,7 +56,9 @@ def langevin_explorer(*, mu=1.0, sigma=0.5, x0=-5.0, n_chains=200, max_steps=300
     -------
     Explorer
         ``result``: a dict with ``step_size``, ``n_steps``, ``diverged`` (bool), and when
-        not diverged ``rhat``, ``ess``, ``ks``, ``var``, ``var_theory``, ``mean``.
+        not diverged ``rhat``, ``ess``, ``ks``, ``var``, ``var_theory``, ``mean``, ``note``
+        (the histogram's window note) and ``rhat_converged``, the split R-hat that converged
+        chains of this length would give, :math:`\\sqrt{1 + \\tau/n}`.
     """
     mu = float(as_location(mu, "mu"))
     sigma = float(as_scale(sigma, "sigma"))
@@ -138,6 +140,7 @@ def langevin_explorer(*, mu=1.0, sigma=0.5, x0=-5.0, n_chains=200, max_steps=300
         else:
             note = f"{outside} chains outside this window" if outside else ""
         message.set_text(note)
+        result["note"] = note
         draws = path[n_steps // 2 : n_steps + 1]
         r_hat, ess = rhat(draws), effective_sample_size(draws)
         ks_test = stats.ks_1samp(xk, target.cdf)
@@ -242,7 +245,9 @@ def noise_scale_explorer(*, weights=(0.2, 0.8), mu=(-4.0, 4.0), sigma=(0.3, 0.3)
     Explorer
         ``result``: ``noise_sigma``, ``component_sigma`` (perturbed), ``low_fraction_clean``
         and ``low_fraction_noisy`` (fractions of the plotted line below 1/1000 of the peak),
-        ``score_at_midpoint`` (the perturbed score halfway between the first two means).
+        ``score_at_midpoint`` (the perturbed score halfway between the first two means),
+        ``longest_2d`` (the largest 2-D score) and ``longest_arrow`` (its arrow, in the units
+        of ``grid_step``).
     """
     weights = as_weights(weights, "weights")
     mu = as_location(mu, "mu")
@@ -333,6 +338,7 @@ def noise_scale_explorer(*, weights=(0.2, 0.8), mu=(-4.0, 4.0), sigma=(0.3, 0.3)
             "noise_sigma": noise_sigma, "component_sigma": comp,
             "low_fraction_clean": float(low0.mean()), "low_fraction_noisy": float(low.mean()),
             "score_at_midpoint": s_mid, "longest_2d": longest,
+            "longest_arrow": float(size.max()), "grid_step": float(cell),
         }  # fmt: skip
         lines = [
             f"noise σ = {noise_sigma:.3g}: component standard deviations "
