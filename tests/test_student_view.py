@@ -136,6 +136,27 @@ def test_predict_first_answers_are_hidden_until_opened(converted):
     for i, c in enumerate(cells):
         if c["cell_type"] == "markdown" and _source(c).startswith("**Answer.**"):
             assert _hidden(c, "source_hidden"), f"{path.name} cell {i}: an answer in view"
+    for i in prompts:  # everything between a prompt and its written answer is hidden too
+        answer = next(
+            (
+                j
+                for j in range(i + 1, len(cells))
+                if cells[j]["cell_type"] == "markdown"
+                and (_source(cells[j]).startswith(("**Answer.**", "#")) or j in prompts)
+            ),
+            None,
+        )
+        if answer is None or not _source(cells[answer]).startswith("**Answer.**"):
+            continue
+        for j in range(i + 1, answer):
+            what = "source_hidden" if cells[j]["cell_type"] == "markdown" else "outputs_hidden"
+            shows_nothing = not _source(cells[j]).strip() or (
+                cells[j]["cell_type"] == "code" and not cells[j].get("outputs")
+            )
+            assert _hidden(cells[j], what) or shows_nothing, (
+                f"{path.name} cell {j}: between the prompt in cell {i} and its answer in cell "
+                f"{answer}, so it must be collapsed ({what})"
+            )
 
 
 def test_at_least_two_write_the_algorithm_exercises(converted):

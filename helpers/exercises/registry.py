@@ -179,7 +179,7 @@ def _function_verdict(ex: FunctionExercise, fn) -> tuple[bool, str]:
     """Run ``fn`` on the hidden cases; the first failure decides the message."""
     tag = f"[{ex.key}]"
     if fn is None or fn is Ellipsis:
-        return False, f"{tag} Not written yet. Hint: {ex.hint}"
+        return False, f"{tag} Not written yet: write your function, then run this cell again."
     if not callable(fn):
         return False, (
             f"{tag} Pass your function itself (its name, no parentheses), got a "
@@ -192,10 +192,10 @@ def _function_verdict(ex: FunctionExercise, fn) -> tuple[bool, str]:
             with warnings.catch_warnings(record=True) as caught:  # said once, in the verdict
                 warnings.simplefilter("always")
                 got = fn(**_copied(case))
-        except NotImplementedError:
+        except NotImplementedError:  # the starter as given: no hint before a first attempt
             return False, (
-                f"{tag} Not written yet: replace `raise NotImplementedError` with your code. "
-                f"Hint: {ex.hint}"
+                f"{tag} Not written yet: replace `raise NotImplementedError` with your code, "
+                "then run this cell again."
             )
         except Exception as exc:  # a student's bug must explain itself, never crash the check
             return False, (
