@@ -111,6 +111,15 @@ def test_bias_theory_and_markers_do_not_hide_each_other(bias):
     assert len(markers) == 2 and all(line.get_linestyle() == "None" for line in markers)
 
 
+def test_bias_true_variance_is_a_band_behind_the_ddof1_average(bias):
+    """The ddof=1 average sits at sigma^2: a dotted line there hid it (issue 16, c17)."""
+    ax_hist = bias.figure.axes[1]
+    truth = next(line for line in ax_hist.lines if line.get_label() == r"true $\sigma^2$")
+    assert truth.get_linewidth() >= 4 and truth.get_alpha() < 0.5 and truth.get_zorder() < 1
+    dashed = [line for line in ax_hist.lines if line.get_linestyle() == "--"]
+    assert dashed and all(line.get_zorder() > truth.get_zorder() for line in dashed)
+
+
 def test_bias_seed_changes_the_draws_and_returns(bias):
     png, text = decode(bias.image.value), bias.readout_text
     bias.controls["seed"].value = 1
@@ -238,6 +247,18 @@ def test_outlier_readout_gives_both_scales_before_and_after(outlier):
     assert "Laplace fit: scale b = 4.54 mm (without it 2.16 mm)" in last
     assert "\u0302" not in last  # no combining hat: it rendered as "σˆ=" (issue 16)
     assert outlier.figure.axes[0].get_ylabel() == "density (per mm)"
+
+
+def test_off_window_marker_clears_the_flattened_curve(outlier):
+    """The right-edge marker sat on the Gaussian's tail along the axis (issue 16, c50)."""
+    outlier.controls["position"].value = 391.0
+    ax = outlier.figure.axes[0]
+    arrow = next(line for line in ax.lines if line.get_marker() == ">")
+    assert arrow.get_visible()
+    y_marker = arrow.get_ydata()[0] * ax.get_ylim()[1]  # axes fraction to data (ylim from 0)
+    curves = [line for line in ax.lines if len(line.get_xdata()) > 100]
+    right_edge = max(float(np.max(line.get_ydata()[-20:])) for line in curves)
+    assert y_marker > 2 * right_edge
 
 
 def test_an_off_plot_point_is_marked_and_named(outlier):
