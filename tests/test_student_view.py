@@ -134,19 +134,20 @@ def test_predict_first_answers_are_hidden_until_opened(converted):
             "collapse its output (jupyter.outputs_hidden and the hide-output tag)"
         )
     for i, c in enumerate(cells):
-        if c["cell_type"] == "markdown" and _source(c).startswith("**Answer.**"):
-            assert _hidden(c, "source_hidden"), f"{path.name} cell {i}: an answer in view"
+        if c["cell_type"] == "markdown" and _source(c).lstrip().startswith("**Answer"):
+            pytest.fail(
+                f"{path.name} cell {i}: an answer in a markdown cell of its own; JupyterLab shows "
+                "a collapsed cell's first line, so put it in <details><summary>...</summary>"
+            )
     for i in prompts:  # everything between a prompt and its written answer is hidden too
-        answer = next(
-            (
-                j
-                for j in range(i + 1, len(cells))
-                if cells[j]["cell_type"] == "markdown"
-                and (_source(cells[j]).startswith(("**Answer.**", "#")) or j in prompts)
-            ),
-            None,
+        stop = (
+            j
+            for j in range(i + 1, len(cells))
+            if cells[j]["cell_type"] == "markdown"
+            and (_ANSWER.search(_source(cells[j])) or _source(cells[j]).startswith("#"))
         )
-        if answer is None or not _source(cells[answer]).startswith("**Answer.**"):
+        answer = next(stop, None)
+        if answer is None or not _ANSWER.search(_source(cells[answer])):
             continue
         for j in range(i + 1, answer):
             what = "source_hidden" if cells[j]["cell_type"] == "markdown" else "outputs_hidden"
@@ -156,6 +157,32 @@ def test_predict_first_answers_are_hidden_until_opened(converted):
             assert _hidden(cells[j], what) or shows_nothing, (
                 f"{path.name} cell {j}: between the prompt in cell {i} and its answer in cell "
                 f"{answer}, so it must be collapsed ({what})"
+            )
+
+
+_ANSWER = re.compile(r"<details>\s*<summary>")
+
+
+def test_answer_blocks_are_closed_and_well_formed(converted):
+    path, nb = converted
+    for i, c in enumerate(nb["cells"]):
+        text = _source(c) if c["cell_type"] == "markdown" else ""
+        opened, closed = text.count("<details"), text.count("</details>")
+        assert opened == closed, f"{path.name} cell {i}: <details> without </details>"
+        assert "<details open" not in text, f"{path.name} cell {i}: an answer block opened"
+        if opened:
+            assert _ANSWER.search(text), f"{path.name} cell {i}: <details> needs a <summary>"
+
+
+def test_a_collapsed_cell_shows_a_comment_not_an_answer(converted):
+    """JupyterLab shows a collapsed code cell's first line: make it a comment saying what it is."""
+    path, nb = converted
+    for i, c in enumerate(nb["cells"]):
+        if c["cell_type"] == "code" and _hidden(c, "source_hidden") and _source(c).strip():
+            first = _source(c).lstrip().splitlines()[0]
+            assert first.startswith("#"), (
+                f"{path.name} cell {i}: its first line {first!r} shows while collapsed; start "
+                "with a comment saying what the cell does"
             )
 
 
