@@ -249,9 +249,9 @@ E_STEP = FunctionExercise(
     "data x under a mixture with the given weights, means and standard deviations.",
     _e_step_reference,
     _e_step_cases,
-    "work with log alpha_k + log N(x_n; mu_k, sigma_k^2), an (n, K) array; normalise each row "
-    "with scipy.special.logsumexp (over the components, axis=1), and exponentiate only at "
-    "the end.",
+    "a responsibility is Bayes' rule for z_n (section 2); compare your numerator and your "
+    "normaliser with it, and keep the sum over components in log space (section 2's last "
+    "paragraph), so that far points cannot underflow.",
     starter="def e_step(x, weights, means, sds):",
     slips=(
         (_e_step_no_weights,
@@ -331,9 +331,9 @@ EM_STEP = FunctionExercise(
     "closed forms; return the new weights, means and standard deviations.",
     _em_step_reference,
     _em_step_cases,
-    "with r from the E-step and N_k = sum_n r[n, k]: alpha_k = N_k / n, mu_k = the "
-    "r-weighted mean of x over N_k, and sigma_k = the square root of the r-weighted mean "
-    "squared distance from the new mu_k. Return the three arrays in that order.",
+    "compare each output with section 3's closed forms: which average each one is, over "
+    "what it is divided, which mean the spread is measured around, and whether a standard "
+    "deviation or a variance is asked for.",
     starter="def em_step(x, weights, means, sds):",
     slips=(
         (_em_step_with(old=True),

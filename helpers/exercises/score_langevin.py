@@ -226,8 +226,9 @@ LANGEVIN_STEP = FunctionExercise(
     "the noise z is given (one standard normal draw per chain and coordinate).",
     _step_reference,
     _step_cases,
-    "the step moves each chain by eps times the score at its current position, then adds "
-    "noise whose variance is 2 eps (multiply z by the standard deviation of the noise).",
+    "compare your drift and your noise term with section 3's step, term by term: the "
+    "direction and size of the drift, and whether z is scaled by a variance or by a "
+    "standard deviation.",
     starter="def langevin_step(x, score_fn, eps, z):",
     slips=(
         (_step_with(noise=1.0),
@@ -317,9 +318,8 @@ ANNEALED = FunctionExercise(
     "z[i, k] is the noise of step k at level i.",
     _annealed_reference,
     _annealed_cases,
-    "eps is the step at the smallest level, sigma_L = sigmas[-1]; level i uses "
-    "eps_i = eps sigma_i^2 / sigma_L^2, the same eps_i / sigma_i^2 at every level (section "
-    "10). Each level runs z.shape[1] steps, each your step from 06.6 with that level's score.",
+    "re-read section 10: in which order the levels run, which level eps belongs to, and how "
+    "a level's step (drift and noise) depends on its sigma.",
     starter="def annealed(score_fn, x0, sigmas, eps, z):",
     slips=(
         (_annealed_with(scale=lambda sigma, sigmas: 1.0),
@@ -391,9 +391,8 @@ DSM_LOSS = FunctionExercise(
     "lambda) and averaged over the batch.",
     _dsm_reference,
     _dsm_cases,
-    "perturb each point, x~ = x + sigma z (one sigma per row); evaluate score_fn(x~, sigmas); "
-    "the target is the direction back to the clean point over sigma^2; square the error, sum "
-    "it over the coordinates of each point, weight it by sigma^2, and average over the batch.",
+    "re-read section 11's J and the weighting in the question: where the score is "
+    "evaluated, what its target is, what is summed and what is averaged.",
     starter="def dsm_loss(score_fn, x, sigmas, z):",
     slips=(
         (_dsm_with(target_sign=1.0),
