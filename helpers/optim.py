@@ -17,7 +17,9 @@ Each returns a :class:`scipy.optimize.OptimizeResult` with
 * ``diverged_at``: that step, or ``None``.
 
 A run is stopped as diverged at the first step whose gradient or iterate is not
-finite, or whose iterate is farther than ``max_norm`` from the origin. No overflow
+finite, or whose iterate is farther than ``max_norm`` from the start ``theta0`` (a
+distance from the start, so that a problem whose optimum lies far from the origin is not
+mistaken for a blow-up). No overflow
 ``RuntimeWarning`` escapes: the arithmetic runs under ``np.errstate(all="ignore")``
 and the blow-up is reported in the result instead.
 """
@@ -29,7 +31,7 @@ from collections.abc import Callable
 import numpy as np
 from scipy.optimize import OptimizeResult
 
-from helpers._validation import as_count, as_float_array, as_probability, as_scale
+from helpers._validation import as_choice, as_count, as_float_array, as_probability, as_scale
 
 __all__ = [
     "adam_ascent",
@@ -91,9 +93,10 @@ def _run(step: Callable, theta0: np.ndarray, n_steps: int, max_norm: float) -> O
                 diverged_at, why = t, "the gradient or the iterate is not finite"
                 break
             path[t] = theta
-            if np.linalg.norm(theta) > max_norm:
+            moved = np.linalg.norm(theta - theta0)
+            if moved > max_norm:
                 diverged_at = t
-                why = f"|theta| = {np.linalg.norm(theta):.3g} > max_norm = {max_norm:.3g}"
+                why = f"|theta - theta0| = {moved:.3g} > max_norm = {max_norm:.3g}"
                 break
     if diverged_at is None:
         nit, message = n_steps, f"completed {n_steps} steps"
@@ -139,7 +142,8 @@ def gradient_ascent(grad_fn, theta0, *, lr, n_steps, max_norm=1e8):
     n_steps : int
         Number of steps, >= 1.
     max_norm : float, default 1e8
-        An iterate with ``|theta| > max_norm`` counts as diverged and stops the run.
+        An iterate farther than ``max_norm`` from ``theta0`` (``|theta - theta0| > max_norm``)
+        counts as diverged and stops the run.
 
     Returns
     -------
@@ -266,7 +270,17 @@ def adam_ascent(grad_fn, theta0, *, lr, beta1=0.9, beta2=0.999, eps=1e-8, n_step
 
 
 def sgd_ascent(
-    batch_grad_fn, X, theta0, *, lr, batch_size, n_steps, rng=None, lr_decay=0.0, max_norm=1e8
+    batch_grad_fn,
+    X,
+    theta0,
+    *,
+    lr,
+    batch_size,
+    n_steps,
+    reduction,
+    rng=None,
+    lr_decay=0.0,
+    max_norm=1e8,
 ):
     r"""Stochastic gradient ascent on mini-batches, the gradient rescaled to be unbiased.
 
@@ -276,7 +290,8 @@ def sgd_ascent(
     ----------
     batch_grad_fn : callable
         ``batch_grad_fn(theta, X_batch) -> ndarray of shape (d,)``: the gradient of the
-        objective *summed* over the rows of ``X_batch``. Both arguments are copies.
+        objective over the rows of ``X_batch``, their sum or their mean as ``reduction``
+        says. Both arguments are copies.
     X : array-like of shape (n_samples, n_features) or (n_samples,)
         The data; each step draws ``batch_size`` rows without replacement.
     theta0 : array-like of shape (d,)
@@ -288,6 +303,12 @@ def sgd_ascent(
         ascent on the full sum).
     n_steps : int
         Number of steps, >= 1.
+    reduction : {"sum", "mean"}
+        How ``batch_grad_fn`` combines the points of a batch: ``"sum"`` (the gradient
+        of the batch's summed log-likelihood) or ``"mean"`` (divided by the batch size, as
+        a deep-learning loss with ``reduction="mean"``). Required, with no default:
+        a mean passed as a sum would make every step ``batch_size`` times too short,
+        silently. Either way the step estimates a full step on the *summed* log-likelihood.
     rng : None, int or numpy.random.Generator
         Source of the batches, through ``np.random.default_rng(rng)``.
     lr_decay : float, default 0.0
@@ -306,6 +327,9 @@ def sgd_ascent(
 
     .. math:: \theta_{t+1} = \theta_t
               + \eta_t\,\frac{n}{k}\sum_{i \in B_t}\nabla\log p(x_i\mid\theta_t)
+
+    (with ``reduction="mean"`` the callback returns :math:`\frac1k\sum_{i \in B_t}`, and
+    the factor is :math:`n`: the same step).
 
     The factor :math:`n/k` makes the step an unbiased estimate of a full-data step on
     the summed log-likelihood :math:`\ell = \sum_{i=1}^n \log p(x_i \mid \theta)`, so the
@@ -326,11 +350,12 @@ def sgd_ascent(
     k = as_count(batch_size, "batch_size")
     if k > n:
         raise ValueError(f"batch_size must be between 1 and n_samples = {n}, got {k}")
+    reduction = as_choice(reduction, "reduction", ("sum", "mean"))
     lr_decay = float(as_float_array(lr_decay, "lr_decay", allow_empty=False, allow_inf=False))
     if lr_decay < 0:
         raise ValueError(f"lr_decay must be >= 0, got {lr_decay!r}")
     rng = np.random.default_rng(rng)
-    scale = n / k
+    scale = n / k if reduction == "sum" else float(n)  # either way: an estimate of the sum
 
     def step(t, th):
         batch = X if k == n else X[rng.choice(n, size=k, replace=False)]

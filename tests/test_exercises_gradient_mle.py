@@ -43,7 +43,7 @@ def test_03_3_matches_a_simulation_on_the_batch_mean_convention():
     finals = np.array(
         [
             optim.sgd_ascent(lambda mu, b: (b - mu).sum(axis=0) / 1000.0, x[:, None], [0.0],
-                             lr=0.05, batch_size=10, n_steps=150, rng=rng).x[0]
+                             lr=0.05, batch_size=10, reduction="sum", n_steps=150, rng=rng).x[0]
             for _ in range(800)
         ]
     )  # fmt: skip
@@ -158,7 +158,8 @@ def test_03_5_the_loop_equals_sgd_ascent_on_the_same_batches():
         ours = ex03._sgd_loop(case["score_fn"], case["X"], case["theta0"], case["lr"], batches)
         res = optim.sgd_ascent(
             lambda th, Xb, f=case["score_fn"]: f(th, Xb).sum(axis=0),
-            case["X"], case["theta0"], lr=case["lr"], batch_size=k, n_steps=n_steps, rng=11,
+            case["X"], case["theta0"], lr=case["lr"], batch_size=k, reduction="sum",
+            n_steps=n_steps, rng=11,
         )  # fmt: skip
         np.testing.assert_allclose(ours, res.x, rtol=1e-12)
 

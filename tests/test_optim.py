@@ -235,7 +235,14 @@ def _batch_grad(theta, batch):
 def test_sgd_with_the_full_batch_is_gradient_ascent(source):
     X, cov = source
     a = optim.sgd_ascent(
-        _batch_grad, X, [-1.0, -1.0], lr=2e-4, batch_size=X.shape[0], n_steps=20, rng=0
+        _batch_grad,
+        X,
+        [-1.0, -1.0],
+        lr=2e-4,
+        batch_size=X.shape[0],
+        reduction="sum",
+        n_steps=20,
+        rng=0,
     )
     b = optim.gradient_ascent(
         lambda m: mvn_loglik_grad(X, m, cov), [-1.0, -1.0], lr=2e-4, n_steps=20
@@ -251,11 +258,11 @@ def test_sgd_batches_are_drawn_without_replacement_and_reproducible():
         seen.append(batch[:, 0].copy())
         return np.zeros_like(theta)
 
-    optim.sgd_ascent(record, X, [0.0], lr=0.1, batch_size=7, n_steps=30, rng=3)
+    optim.sgd_ascent(record, X, [0.0], lr=0.1, batch_size=7, reduction="sum", n_steps=30, rng=3)
     assert all(len(set(b)) == 7 for b in seen) and len(seen) == 30
     first = [b.copy() for b in seen]
     seen.clear()
-    optim.sgd_ascent(record, X, [0.0], lr=0.1, batch_size=7, n_steps=30, rng=3)
+    optim.sgd_ascent(record, X, [0.0], lr=0.1, batch_size=7, reduction="sum", n_steps=30, rng=3)
     assert all(np.array_equal(a, b) for a, b in zip(first, seen, strict=True))
 
 
@@ -267,7 +274,14 @@ def test_sgd_step_is_unbiased(source):
     steps = np.stack(
         [
             optim.sgd_ascent(
-                _batch_grad, X, [-1.0, -1.0], lr=1e-4, batch_size=5, n_steps=1, rng=rng
+                _batch_grad,
+                X,
+                [-1.0, -1.0],
+                lr=1e-4,
+                batch_size=5,
+                reduction="sum",
+                n_steps=1,
+                rng=rng,
             ).x
             for _ in range(2000)
         ]
@@ -289,6 +303,7 @@ def test_sgd_stationary_spread_matches_theory_and_decay_removes_it():
                 [x.mean()],
                 lr=lr,
                 batch_size=k,
+                reduction="sum",
                 n_steps=60,
                 rng=rng,
             ).x[0]
@@ -306,6 +321,7 @@ def test_sgd_stationary_spread_matches_theory_and_decay_removes_it():
                 [x.mean()],
                 lr=lr,
                 batch_size=k,
+                reduction="sum",
                 n_steps=60,
                 rng=rng,
                 lr_decay=0.3,
@@ -316,15 +332,49 @@ def test_sgd_stationary_spread_matches_theory_and_decay_removes_it():
     assert decayed.var() < predicted / 3
 
 
+def test_sgd_a_mean_and_a_sum_give_the_same_steps_when_reduction_says_which(source):
+    """The callback's reduction is explicit: a batch mean with reduction="mean" takes the
+    same steps as the batch sum with reduction="sum"; a mean passed as a sum is k times short."""
+    X, _ = source
+    kw = {"lr": 1e-4, "batch_size": 10, "n_steps": 15}
+    by_sum = optim.sgd_ascent(_batch_grad, X, [-1.0, -1.0], reduction="sum", rng=4, **kw)
+
+    def batch_mean(theta, batch):
+        return _batch_grad(theta, batch) / len(batch)
+
+    by_mean = optim.sgd_ascent(batch_mean, X, [-1.0, -1.0], reduction="mean", rng=4, **kw)
+    np.testing.assert_allclose(by_mean.path, by_sum.path, rtol=1e-12)
+    mistaken = optim.sgd_ascent(batch_mean, X, [-1.0, -1.0], reduction="sum", rng=4, **kw)
+    first = by_sum.path[1] - by_sum.path[0]
+    np.testing.assert_allclose(mistaken.path[1] - mistaken.path[0], first / 10, rtol=1e-12)
+
+
+def test_sgd_has_no_default_reduction():
+    with pytest.raises(TypeError, match="reduction"):
+        optim.sgd_ascent(_batch_grad, _X, [0.0, 0.0], lr=0.1, batch_size=2, n_steps=1)
+
+
+def test_divergence_is_measured_from_the_start_not_the_origin():
+    """An optimum far from the origin is not a blow-up: max_norm bounds |theta - theta0|."""
+    far = 1e9
+    res = optim.gradient_ascent(lambda th: -(th - far - 3.0), [far], lr=0.5, n_steps=60)
+    assert res.success and res.x[0] == pytest.approx(far + 3.0, rel=1e-12)
+    blown = optim.gradient_ascent(lambda th: th - far, [far + 1.0], lr=1.0, n_steps=60)
+    assert not blown.success and "|theta - theta0|" in blown.message
+    assert blown.diverged_at == 27  # |theta - theta0| = 2^t - 1 first exceeds 1e8 at t = 27
+
+
 def test_sgd_rejects_a_batch_larger_than_the_data():
     with pytest.raises(ValueError, match="batch_size must be between 1 and n_samples = 3"):
-        optim.sgd_ascent(_batch_grad, np.ones((3, 1)), [0.0], lr=0.1, batch_size=4, n_steps=1)
+        optim.sgd_ascent(
+            _batch_grad, np.ones((3, 1)), [0.0], lr=0.1, batch_size=4, reduction="sum", n_steps=1
+        )
 
 
 def test_sgd_accepts_1d_data_and_stats_reference():
     x = np.random.default_rng(0).normal(2.0, 1.0, 50)
     res = optim.sgd_ascent(
-        lambda th, b: np.sum(b - th), x, [0.0], lr=0.01, batch_size=50, n_steps=100
+        lambda th, b: np.sum(b - th), x, [0.0], lr=0.01, batch_size=50, reduction="sum", n_steps=100
     )
     assert res.x[0] == pytest.approx(stats.norm.fit(x)[0], rel=1e-9)
 
@@ -364,6 +414,7 @@ BAD_INPUT = [
             "lr": 0.1,
             "batch_size": 2,
             "n_steps": 3,
+            "reduction": "sum",
             "rng": 0,
             "lr_decay": 0.0,
         },
@@ -373,6 +424,7 @@ BAD_INPUT = [
             "lr": "scale",
             "batch_size": "count",
             "n_steps": "count",
+            "reduction": "choice",
         },
         extra={"X": [[], [[1.0, np.inf]], np.ones((2, 2, 2))], "batch_size": [6]},
     ),
@@ -393,9 +445,18 @@ def test_a_gradient_that_is_not_callable_is_rejected(fn):
 @pytest.mark.parametrize("bad", [-1.0, np.nan, "fast"])
 def test_sgd_rejects_a_bad_decay_naming_it(bad):
     with pytest.raises(ValueError, match=r"^lr_decay"):
-        optim.sgd_ascent(_batch_grad, _X, [0.0, 0.0], lr=0.1, batch_size=2, n_steps=1, lr_decay=bad)
+        optim.sgd_ascent(
+            _batch_grad,
+            _X,
+            [0.0, 0.0],
+            lr=0.1,
+            batch_size=2,
+            reduction="sum",
+            n_steps=1,
+            lr_decay=bad,
+        )
     with pytest.raises(ValueError, match=r"^batch_grad_fn must be a callable"):
-        optim.sgd_ascent(None, _X, [0.0, 0.0], lr=0.1, batch_size=2, n_steps=1)
+        optim.sgd_ascent(None, _X, [0.0, 0.0], lr=0.1, batch_size=2, reduction="sum", n_steps=1)
 
 
 def _meddling(grad_fn):
@@ -425,7 +486,7 @@ def test_sgd_hands_copies_of_the_iterate_and_the_batch(source, full):
     X = source[0][:500].copy()  # the fixture is shared: never hand it to a meddler
     X_before = X.copy()
     kw = {"lr": 2e-4, "batch_size": 500 if full else 5, "n_steps": 20, "rng": 0}
-    clean = optim.sgd_ascent(_batch_grad, X, [-1.0, -1.0], **kw)
-    meddled = optim.sgd_ascent(_meddling(_batch_grad), X, [-1.0, -1.0], **kw)
+    clean = optim.sgd_ascent(_batch_grad, X, [-1.0, -1.0], reduction="sum", **kw)
+    meddled = optim.sgd_ascent(_meddling(_batch_grad), X, [-1.0, -1.0], reduction="sum", **kw)
     np.testing.assert_array_equal(meddled.path, clean.path)
     np.testing.assert_array_equal(X, X_before)

@@ -273,7 +273,7 @@ def learning_rate_explorer(X, cov, *, theta0=(-1.0, -1.0), lr=10**-3.1, n_steps=
             )
         else:
             lines.append(
-                f"{msg}; stopped after {res.nit} of {n_steps} steps, |μ| beyond {p.max_norm:.3g}"
+                f"{msg}; stopped after {res.nit} of {n_steps} steps, {p.max_norm:.3g} from μ0"
             )
         result = {
             "lr": lr,
@@ -561,7 +561,7 @@ def batch_size_explorer(
     )
     (ellipse,) = ax_map.plot([], [], "-", color="white", lw=1.5, zorder=6, animated=True)
     (ellipse_k,) = ax_map.plot(
-        [], [], "--", color="k", lw=1.5, zorder=6, animated=True, label="theory: 2-sd ellipse"
+        [], [], "--", color="k", lw=1.5, zorder=6, animated=True, label="theory: 2 sd (86 %)"
     )
     # the MLE again, drawn after the cloud and the ellipse so that they never hide it
     ax_map.plot(*p.x_bar, "*", color="white", mec="k", ms=11, zorder=7, animated=True)
@@ -647,7 +647,7 @@ def batch_size_explorer(
                 if t >= sq.size:
                     sx, sq = draw(t + 1)
                 mu[t + 1] = mu[t] + rates[t] * (n / k) * prec @ (sx[t] - k * mu[t])
-                if not np.all(np.abs(mu[t + 1]) < p.max_norm):
+                if not np.all(np.abs(mu[t + 1] - p.theta0) < p.max_norm):
                     diverged_at = t + 1
                     break
         last = n_steps if diverged_at is None else diverged_at - 1
@@ -679,7 +679,7 @@ def batch_size_explorer(
                 runs += rates[t] * ((p.x_bar - runs) @ p.H.T + noise[t])
         P = _predicted_cov(p.H, Q, rates)
         finite = bool(np.all(np.isfinite(runs)) and np.all(np.isfinite(P)))
-        if diverged_at is not None or not finite or np.abs(runs).max() > p.max_norm:
+        if diverged_at is not None or not finite or np.abs(runs - p.theta0).max() > p.max_norm:
             where = diverged_at if diverged_at is not None else "?"
             message.set_text(
                 fit_text(message, f"diverged at step {where}: lr > 2σ²/n = {2 / lam_max:.3g}")

@@ -155,11 +155,14 @@ def conjugacy_explorer(*, n_max=500, strength=5.0, prior_mean=0.8, n_tosses=5, t
 
         post_pdf = _beta_pdf(a_post, b_post)
         prior.set_ydata(_beta_pdf(a, b))
-        lik.set_ydata(_beta_pdf(h + 1.0, n - h + 1.0))  # likelihood / its integral
+        lik_pdf = _beta_pdf(h + 1.0, n - h + 1.0)  # likelihood / its integral
+        lik.set_ydata(lik_pdf)
         post.set_ydata(post_pdf)
-        for key, x in (("mle", mle), ("map", mode), ("pred", pred)):
+        # each marker on the curve it belongs to: the MLE on the likelihood's peak, the MAP on
+        # the posterior's; the predictive is a probability, not a density: on the axis
+        for key, x, curve in (("mle", mle, lik_pdf), ("map", mode, post_pdf), ("pred", pred, None)):
             if np.isfinite(x):
-                y = min(float(post_pdf[np.abs(_GRID - x).argmin()]), _Y_TOP)
+                y = 0.0 if curve is None else min(float(curve[np.abs(_GRID - x).argmin()]), _Y_TOP)
                 marks[key].set_data([x, x], [0, y])
             else:
                 marks[key].set_data([], [])
@@ -268,8 +271,9 @@ def gaussian_prior_explorer(tosses=(0, 0, 1, 1, 0, 0, 1), *, prior_mean=0.5, pri
                     animated=True)  # fmt: skip
     (lpost,) = ax.plot(theta, theta * 0, "-", color=COLORS["model"], lw=2.2,
                        label="log-posterior = sum", animated=True)  # fmt: skip
-    mle_line = ax.axvline(0.5, color=COLORS["estimate"], ls=(0, (1, 1.5)), lw=1.2,
-                          label="MLE", animated=True)  # fmt: skip
+    # solid, so it is not read as part of the dotted log-likelihood of the same colour
+    mle_line = ax.axvline(0.5, color=COLORS["estimate"], ls="-", lw=1.2, label="MLE",
+                          animated=True)  # fmt: skip
     map_line = ax.axvline(0.5, color=COLORS["model"], ls="-.", lw=1.5, label="MAP",
                           animated=True)  # fmt: skip
     title = ax.set_title(" ", animated=True)
