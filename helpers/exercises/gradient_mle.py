@@ -206,9 +206,9 @@ ADAM_STEP = FunctionExercise(
     "return the new (theta, m, v) of step t (t counts from 1).",
     reference=_adam_step,
     cases=_adam_cases,
-    hint="m and v are running means that start at 0, of the gradient and of its elementwise "
-    "square; correct each for that start with its own beta and the step number t; the step is "
-    "lr times the corrected mean over the root of the corrected mean square, uphill.",
+    hint="m and v are running means that start at 0: which comes first, updating them or "
+    "moving theta, and what must be done to them before they are used? Section 7 lists the "
+    "ingredients.",
     starter="def adam_step(theta, g, m, v, t, lr, beta1=0.9, beta2=0.999, eps=1e-8):",
     rtol=1e-5,  # eps inside the root instead of outside (a common variant) also passes
     slips=(
@@ -320,10 +320,8 @@ SGD_LOOP = FunctionExercise(
     "the final theta.",
     reference=_sgd_loop,
     cases=_sgd_cases,
-    hint="one step per row of batches: the gradients of that batch's points at the current "
-    "theta, combined into an estimate of the gradient of the sum over all n points, then one "
-    "step uphill; what must multiply a batch of k points so that its expected value is the "
-    "full sum?",
+    hint="each row of batches is one step. On average, what must a batch of k points' "
+    "gradients be multiplied by to equal the gradient of the sum over all n points?",
     starter="def sgd_loop(score_fn, X, theta0, lr, batches):",
     slips=(
         (
@@ -388,8 +386,8 @@ T_LOCATION_GRAD = FunctionExercise(
     "location mu (nu degrees of freedom and the scale known): a float.",
     reference=_t_location_grad,
     cases=_t_cases,
-    hint="only the term -(nu + 1)/2 log(1 + (x - mu)^2 / (nu scale^2)) depends on mu; "
-    "differentiate it with the chain rule, then add up over the points.",
+    hint="only one term of the log density depends on mu: differentiate it with the chain "
+    "rule, point by point, then combine the points as the question asks.",
     starter="def t_location_grad(mu, x, nu, scale):",
     slips=(
         (

@@ -264,9 +264,9 @@ PREDICTIVE_NEXT = FunctionExercise(
     "shape (m + 1,).",
     reference=_predictive_next,
     cases=_predictive_cases,
-    hint="average the binomial probability of j heads over the posterior Beta; the Beta "
-    "integral turns it into a ratio of Beta functions times a binomial coefficient. Work in log "
-    "space (scipy.special.betaln, gammaln): after many tosses the Beta functions underflow.",
+    hint="given theta the count of heads is binomial, but theta is uncertain: what do you do "
+    "with the posterior? The integral has a closed form. Work in log space: after many tosses "
+    "some of the numbers underflow.",
     starter="def predictive_next(m, tosses, a, b):",
     slips=(
         (
