@@ -270,7 +270,7 @@ def kde_explorer(x, *, name="x", unit="", bandwidth=None, mixture=None, bandwidt
     ax_h.set_ylim(loo[best] - 120, loo[best] + 25)
     ax_h.set_xlim(grid_h[0], grid_h[-1])
     ax_h.set_xlabel(f"bandwidth h{f' ({unit})' if unit else ''}, log scale")
-    ax_h.set_ylabel("leave-one-out log-likelihood (nats)")
+    ax_h.set_ylabel("LOO log-likelihood (nats)")  # short: clears the left panel
     ax_h.legend(loc="lower center", fontsize="small")
     (dot,) = ax_h.plot([], [], "o", color=COLORS["model"], ms=9, zorder=3, animated=True)
     below = ax_h.text(0.5, 0.5, "", transform=ax_h.transAxes, ha="center", animated=True)
