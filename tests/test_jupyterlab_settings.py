@@ -33,7 +33,10 @@ def test_widget_state_is_saved_with_a_notebook():
 
 
 def _schema(plugin_id: str) -> dict:
-    package, plugin = plugin_id.split(":") if ":" in plugin_id else plugin_id.rsplit("/", 1)
+    assert plugin_id.count(":") == 1, (
+        f"{plugin_id!r}: a plugin id is 'package:plugin' (JupyterLab ignores any other key)"
+    )
+    package, plugin = plugin_id.split(":")
     candidates = [
         SHARE / "labextensions" / package / "schemas" / package / f"{plugin}.json",
         SHARE / "lab" / "schemas" / package / f"{plugin}.json",
