@@ -24,9 +24,10 @@ from helpers.exercises.registry import _function_verdict
         ("06.3", 0.5, "midpoint"),
         ("06.3", ex06._responsibilities_cross(), "responsibilities are equal"),
         ("06.3", ex06._ex_06_3(weights=np.array([0.5, 0.5])), "weights"),
-        ("06.4", "a", "overshoots"),
-        ("06.4", "b", "widens each mode"),
-        ("06.4", "d", "forgotten"),
+        ("06.4", 4**2 / (2 * 0.3), "standard deviation"),
+        ("06.4", 8**2 / (2 * 0.3**2), "midpoint"),
+        ("06.4", 4**2 / 0.3**2, "2 sigma^2"),
+        ("06.4", 4 / (2 * 0.3**2), "quadratically"),
         ("06.5", ex06._ex_06_5() - 0.5, "correction"),
         ("06.5", 1.0 - ex06._ex_06_5(), "sign"),
         ("06.5", 1.0, "equally"),
@@ -63,12 +64,15 @@ def test_expected_values_agree_with_independent_computations():
     # 06.5: the posterior mean of the clean point given x~, written out
     r = stats.norm.pdf(0.5, [0.0, 2.0], 1.0) / stats.norm.pdf(0.5, [0.0, 2.0], 1.0).sum()
     assert EXERCISES["06.5"].expected() == pytest.approx(r @ np.array([0.0, 2.0]), rel=1e-12)
+    # 06.4: by hand, the right component alone at x = 4, and 0.2 + 0.8 = 1 at x = 0
+    assert EXERCISES["06.4"].expected() == pytest.approx(4**2 / (2 * 0.09) + np.log(0.8), rel=1e-9)
+    assert round(EXERCISES["06.4"].expected() / np.log(10), 1) == 38.5  # e^dU = 10^38.5
 
 
-def test_the_multiple_choice_hint_before_an_answer_is_neutral(capsys):
+def test_the_valley_hint_before_an_answer_gives_no_number(capsys):
     check("06.4", None)
     out = capsys.readouterr().out.lower()
-    assert "hint" in out and not any(w in out for w in ("exact score", "tiny step", "e^"))
+    assert "hint" in out and not any(w in out for w in ("88", "89", "0.09", "0.18", "log(0.8)"))
 
 
 # --------------------------------------------------------------------------------------

@@ -132,21 +132,36 @@ register(Exercise(
          "The weights (0.3, 0.7) are missing."),
     ),
 ))  # fmt: skip
+
+
+def _ex_06_4(distance=4.0, scale=0.3**2, weight=0.8):
+    """The valley's depth log p(4) - log p(0) of 0.2 N(-4, 0.3^2) + 0.8 N(4, 0.3^2), in nats."""
+    from scipy import stats
+
+    def log_p(x):
+        dens = 0.2 * stats.norm.pdf(x, -distance, math.sqrt(scale))
+        return math.log(dens + weight * stats.norm.pdf(x, distance, math.sqrt(scale)))
+
+    return log_p(distance) - log_p(0.0)
+
+
 register(Exercise(
     "06.4",
-    "Plain Langevin on 0.2 N(-4, 0.3^2) + 0.8 N(4, 0.3^2), chains started uniformly on [-8, 8]: "
-    "why about half of them end in each mode",
-    lambda: "c",
-    "estimate the size of each effect with section 7's numbers: the step, the valley's depth "
-    "in nats, the number of steps.",
-    options=("a", "b", "c", "d"),
+    "Plain Langevin on 0.2 N(-4, 0.3^2) + 0.8 N(4, 0.3^2): the valley's depth log p(4) - log p(0), "
+    "in nats.",
+    _ex_06_4,
+    "compare log p at the right mode and at the midpoint: near each point, which components "
+    "matter, and how fast does a Gaussian's log density fall with the distance?",
+    rtol=0.01,
     mistakes=(
-        (lambda: "a", "With eps = 0.009 a step moves a chain by about 0.13, under half a mode's "
-         "standard deviation (0.3): nothing overshoots 8 units into the other mode."),
-        (lambda: "b", "The bias widens each mode by a fraction of order eps / (2 sigma^2), "
-         "here 5%: it does not move whole chains between modes."),
-        (lambda: "d", "Within a mode the bias of the mean shrinks by 0.9 per step: the start is "
-         "forgotten in about 50 steps, yet the split stays."),
+        (lambda: 4.0**2 / (2 * 0.3), "A Gaussian's log density falls by (distance)^2 over twice "
+                                     "the variance; 0.3 is the standard deviation."),
+        (lambda: 8.0**2 / (2 * 0.3**2), "That is the drop over the distance between the modes; "
+                                        "the valley's bottom is at the midpoint, 4 from each."),
+        (lambda: 4.0**2 / 0.3**2, "Twice too deep: the exponent of a Gaussian has 2 sigma^2 "
+                                  "below the squared distance."),
+        (lambda: 4.0 / (2 * 0.3**2), "Square the distance: the log density falls "
+                                     "quadratically."),
     ),
 ))  # fmt: skip
 register(Exercise(
