@@ -19,7 +19,7 @@ def test_expected_values_agree_with_independent_computations():
     assert 0 < beta < 1
     # 03.3: the batch mean's gradient is (1/n) times the (n/k)-rescaled one: a step lr / n on the
     # sum; iterate the variance recursion P <- (1 - lr h)^2 P + lr^2 q to convergence
-    n, k, lr = 1000, 10, 0.05 / 1000
+    n, k, lr = 1000, 10, 0.2 / 1000
     h, q = n, n**2 / k * (n - k) / (n - 1)
     P = 0.0
     for _ in range(20_000):
@@ -43,7 +43,7 @@ def test_03_3_matches_a_simulation_on_the_batch_mean_convention():
     finals = np.array(
         [
             optim.sgd_ascent(lambda mu, b: (b - mu).sum(axis=0) / 1000.0, x[:, None], [0.0],
-                             lr=0.05, batch_size=10, reduction="sum", n_steps=150, rng=rng).x[0]
+                             lr=0.2, batch_size=10, reduction="sum", n_steps=150, rng=rng).x[0]
             for _ in range(800)
         ]
     )  # fmt: skip
@@ -62,10 +62,10 @@ def test_03_3_matches_a_simulation_on_the_batch_mean_convention():
         ("03.2", (1 + np.sqrt(0.5)) ** 2, "above 1"),
         ("03.2", 1 - np.sqrt(0.5), "square"),
         ("03.2", 0.25**2 / 4 * 4, "beta appears"),
-        ("03.3", ex03._var_3(0.05), "convert lr"),
-        ("03.3", ex03._var_3(5e-5, fpc=False), "without replacement"),
+        ("03.3", ex03._var_3(0.2), "convert lr"),
+        ("03.3", ex03._var_3(2e-4, fpc=False), "without replacement"),
         ("03.3", ex03._ex_03_3_small_lr(), "small-lr"),
-        ("03.3", 0.0025, "two approximations"),
+        ("03.3", 0.01, "two approximations"),
     ],
 )
 def test_known_mistakes_get_a_specific_hint(key, wrong, says, capsys):

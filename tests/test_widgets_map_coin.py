@@ -231,17 +231,20 @@ def test_a_strong_prior_outweighs_500_tosses(explorer):
     c = explorer.controls
     c["n_tosses"].value, c["strength"].value = 500, slider_end(c["strength"], "max")
     r = explorer.result
-    assert r["a"] + r["b"] == pytest.approx(2000, rel=1e-9)
+    assert r["a"] + r["b"] == pytest.approx(2 * 2.5**7.5, rel=1e-9)  # about 1930
     assert abs(r["predictive"] - 0.8) < abs(r["predictive"] - r["mle"])  # 0.8: the prior mean
     c["n_tosses"].value = 50
     assert explorer.result["width"] / r["width"] < 1.2  # 10x fewer tosses, barely wider
 
 
-def test_strength_slider_spans_0_2_to_2000_and_reaches_the_uniform_prior(explorer):
+def test_strength_slider_spans_0_2_to_1930_and_holds_the_uniform_prior_and_the_start(explorer):
     c = explorer.controls["strength"]
-    assert slider_ends(c) == pytest.approx([0.2, 2000])
+    assert slider_ends(c) == pytest.approx([0.2024, 1930.1], rel=1e-4)
     steps = c.base ** (c.min + c.step * np.arange(81))  # the values the slider can take
-    assert np.isclose(steps, 2.0, rtol=1e-12, atol=0).any()
+    assert np.isclose(steps[-1], c.base**c.max, rtol=1e-12)
+    assert np.isclose(steps, 2.0, rtol=1e-12, atol=0).any()  # the uniform prior at mean 0.5
+    # the start is on the grid, so a live front end does not snap it (5 became 5.02 before)
+    assert np.isclose(steps, c.value, rtol=1e-12, atol=0).any() and c.value == 5.0
 
 
 # --- the Gaussian-prior explorer -------------------------------------------------------

@@ -38,7 +38,7 @@ def _ex_03_2() -> float:
 
 
 # 03.3: the stationary variance of constant-lr SGD on the batch-MEAN objective
-_N_3, _K_3, _LR_3 = 1_000, 10, 0.05  # sigma^2 = 1 known; the data's own variance is 1 too
+_N_3, _K_3, _LR_3 = 1_000, 10, 0.2  # sigma^2 = 1 known; the data's own variance is 1 too
 
 
 def _var_3(lr_sum: float, *, fpc: bool = True) -> float:
@@ -99,11 +99,12 @@ register(
         "03.2",
         "Heavy-ball momentum (v <- beta v + g, theta <- theta + lr v) on a 1-D quadratic with "
         "curvature lambda = 50 and lr = 0.01. Derive the smallest beta at which the two roots of "
-        "the error recursion become complex (from there on the error spirals).",
+        "the error recursion become complex (from there on the error spirals). Give it to 3 "
+        "significant figures.",
         _ex_03_2,
         "the roots of z^2 - (1 + beta - lr lambda) z + beta are complex when its discriminant is "
         "negative; solve discriminant = 0 for beta.",
-        rtol=1e-6,
+        rtol=1e-3,  # three significant figures, as the lesson asks
         mistakes=(
             (
                 lambda: (1 + np.sqrt(_LR_2 * _LAM_2)) ** 2,
@@ -126,7 +127,7 @@ register(
         "03.3",
         "1-D data, n = 1,000, known sigma^2 = 1, and the data's own variance (dividing by n) is "
         "also 1. A training loop maximises the batch MEAN (1/k) sum_B log N(x_i | mu, 1) with "
-        "k = 10 (drawn without replacement) and a constant lr = 0.05. Derive the exact stationary "
+        "k = 10 (drawn without replacement) and a constant lr = 0.2. Derive the exact stationary "
         "variance of the iterate.",
         _ex_03_3,
         "first write the batch-mean gradient as a multiple of the lesson's rescaled estimate "
@@ -164,11 +165,16 @@ def _adam_step(theta, g, m, v, t, lr, beta1=0.9, beta2=0.999, eps=1e-8, *, slip=
     """One Adam step climbing the objective; ``slip`` names a known wrong version."""
     with np.errstate(all="ignore"):
         m_old, v_old = m, v
-        m = beta1 * m + (1 - beta1) * g
-        v = beta2 * v + (1 - beta2) * (g if slip == "not squared" else g * g)
+        if slip == "cumulative":  # a plain average of all t gradients, not an exponential one
+            m, v = ((t - 1) * m + g) / t, ((t - 1) * v + g * g) / t
+        else:
+            m = beta1 * m + (1 - beta1) * g
+            v = beta2 * v + (1 - beta2) * (g if slip == "not squared" else g * g)
         m_hat, v_hat = m / (1 - beta1**t), v / (1 - beta2**t)
-        if slip == "no bias correction":
+        if slip in ("no bias correction", "cumulative"):
             m_hat, v_hat = m, v
+        if slip == "v not corrected":
+            v_hat = v
         if slip == "old moments":  # theta moved before m and v are updated
             m_hat, v_hat = m_old / (1 - beta1**t), v_old / (1 - beta2**t)
         root = v_hat if slip == "no root" else np.sqrt(v_hat)
@@ -216,6 +222,16 @@ ADAM_STEP = FunctionExercise(
             lambda **kw: _adam_step(**kw, slip="no bias correction"),
             "The running means start at 0, so early on they are too small: divide each by "
             "1 - beta^t (its own beta) before taking the step.",
+        ),
+        (
+            lambda **kw: _adam_step(**kw, slip="cumulative"),
+            "m and v are exponential running means, weighted by beta1 and beta2 (recent "
+            "gradients count more), not the plain average of all the gradients so far.",
+        ),
+        (
+            lambda **kw: _adam_step(**kw, slip="v not corrected"),
+            "Both running means start at 0 and need their correction, each with its own beta: "
+            "look at v.",
         ),
         (
             lambda **kw: _adam_step(**kw, slip="not squared"),
@@ -313,7 +329,7 @@ def _sgd_cases(rng) -> list:
 
 SGD_LOOP = FunctionExercise(
     key="03.5",
-    question="Write the mini-batch SGD loop of section 9: score_fn(theta, X_batch) gives the "
+    question="Write the mini-batch SGD loop of section 10: score_fn(theta, X_batch) gives the "
     "per-point gradients of the log-likelihood (one row per point), batches[t] holds the row "
     "indices of step t's batch. Each step must be an unbiased estimate of a full gradient-ascent "
     "step on the summed log-likelihood (so lr means what it means for gradient_ascent). Return "

@@ -79,7 +79,8 @@ register(Exercise(
         (_ex_04_1_map, "That is the posterior mode (the MAP); the predictive is the mean."),
         (lambda: 0.8, "That is the MLE h/n: it ignores the prior."),
         (lambda: 9 / 12, "That is Laplace's rule, for the uniform prior; here a = b = 3."),
-        (lambda: 11 / 13, "Check the denominator: it counts the prior's a and b, n + a + b."),
+        (lambda: 11 / 13, "Check the denominator: what does it count once the prior has added its "
+         "pseudo-tosses?"),
     ),
 ))  # fmt: skip
 register(Exercise(
@@ -104,7 +105,10 @@ register(Exercise(
     _ex_04_3,
     "coin_map takes a standard deviation; or find the root in (0, 1) of the stationarity cubic.",
     mistakes=(
-        (lambda: _ex_04_3(0.02), "Here 0.02 is the variance; prior_sd is its square root."),
+        (
+            lambda: _ex_04_3(0.02),
+            "Is 0.02 a standard deviation or a variance here? Which one does coin_map take?",
+        ),
         (lambda: _ex_04_3(0.02**2), "prior_sd is the square root of the variance, not its square."),
         (lambda: 3 / 7, "That is the MLE: the prior has no pull in it."),
     ),

@@ -31,7 +31,12 @@ __all__ = ["conjugacy_explorer", "gaussian_prior_explorer"]
 _GRID = np.linspace(0.0005, 0.9995, 1000)  # open interval: a Beta with a < 1 is infinite at 0
 _Y_TOP = 5.0  # fixed density axis; taller peaks get an "off the top" note
 _Z95 = 1.959963984540054
-_LOG_MIN = float(np.log10(0.2))
+# The prior-strength slider steps by a factor 2.5^(1/8) from 2: both 2 (the uniform prior at mean
+# 0.5) and 5 (the start) are on its grid, so the front end never snaps the start to a neighbour
+# (a base-10 step of 0.05 from 0.2 turned 5 into 5.02 in a live kernel). Ends 0.202 and 1930.
+_LOG_STEP = float(np.log10(2.5)) / 8
+_LOG_MIN = float(np.log10(2.0)) - 20 * _LOG_STEP
+_LOG_MAX = _LOG_MIN + 80 * _LOG_STEP
 
 
 def _beta_pdf(a, b):
@@ -56,8 +61,8 @@ def conjugacy_explorer(*, n_max=500, strength=5.0, prior_mean=0.8, n_tosses=5, t
         Length of the seeded toss sequence (10 to 100,000); the tosses slider reveals its
         first n.
     strength, prior_mean, n_tosses, true_bias : float
-        Starting values of the sliders, each within its slider's range (strength 0.2 to
-        2000, prior_mean and true_bias 0.05 to 0.95, n_tosses 0 to ``n_max``; 0 tosses is
+        Starting values of the sliders, each within its slider's range (strength about 0.2
+        to 1930, prior_mean and true_bias 0.05 to 0.95, n_tosses 0 to ``n_max``; 0 tosses is
         a valid start: the posterior is then the prior, and there is no MLE yet). The
         defaults (a prior worth 5 tosses with mean 0.8, 5 tosses of a coin with bias 0.3,
         seed 0: 3 heads) put the MLE (0.6), the predictive (0.7), the MAP (0.75) and the
@@ -200,14 +205,15 @@ def conjugacy_explorer(*, n_max=500, strength=5.0, prior_mean=0.8, n_tosses=5, t
             f"   MAP (h+a-1)/(n+a+b-2) = {fmt(mode)}"
             f"   predictive P(next is heads) = (h+a)/(n+a+b) = {pred:.3f}",
             f"95% credible interval [{low:.3f}, {high:.3f}], width {high - low:.3f}"
-            + (f"; 2·1.96·√(θ(1-θ)/n) at the true θ = {gauss_width:.3f}" if n else ""),
+            + (f"; Gaussian width 2·1.96·√(θ(1-θ)/n) = {gauss_width:.3f}"
+               f" at the true θ = {true_bias:.2f}" if n else ""),
         ]  # fmt: skip
         return result, lines
 
     controls = {
-        # from 0.2 to 2000, with 2 (the uniform prior, at mean 0.5) and 20, 200 on the steps
+        # from 0.202 to 1930, with 2 (the uniform prior, at mean 0.5) and 5 (the start) on the steps
         "strength": log_slider(
-            "prior strength a+b", strength, _LOG_MIN, _LOG_MIN + 4, name="strength"
+            "prior strength a+b", strength, _LOG_MIN, _LOG_MAX, step=_LOG_STEP, name="strength"
         ),
         "prior_mean": float_slider(
             "prior mean a/(a+b)", prior_mean, 0.05, 0.95, 0.01, name="prior_mean"
@@ -271,8 +277,8 @@ def gaussian_prior_explorer(tosses=(0, 0, 1, 1, 0, 0, 1), *, prior_mean=0.5, pri
                     animated=True)  # fmt: skip
     (lpost,) = ax.plot(theta, theta * 0, "-", color=COLORS["model"], lw=2.2,
                        label="log-posterior = sum", animated=True)  # fmt: skip
-    # solid, so it is not read as part of the dotted log-likelihood of the same colour
-    mle_line = ax.axvline(0.5, color=COLORS["estimate"], ls="-", lw=1.2, label="MLE",
+    # thin, solid and black, so it is not read as part of the dotted log-likelihood
+    mle_line = ax.axvline(0.5, color="black", ls="-", lw=0.9, label="MLE",
                           animated=True)  # fmt: skip
     map_line = ax.axvline(0.5, color=COLORS["model"], ls="-.", lw=1.5, label="MAP",
                           animated=True)  # fmt: skip
@@ -287,7 +293,7 @@ def gaussian_prior_explorer(tosses=(0, 0, 1, 1, 0, 0, 1), *, prior_mean=0.5, pri
     ax_m.set_yticks([0, 0.25, 0.5, 0.75, 1], ["0\nMLE", "0.25", "0.5", "0.75", "1\nprior mean"])
     ax_m.set_xlabel("prior standard deviation s (log scale)")
     ax_m.set_ylabel("(MAP − MLE) / (prior mean − MLE)", fontsize="small")
-    ax_m.axhline(0, color=COLORS["estimate"], ls=":", lw=2, label="MAP = MLE (0)")
+    ax_m.axhline(0, color="black", ls="-", lw=0.9, label="MAP = MLE (0)")
     ax_m.axhline(1, color="grey", ls="--", lw=1.5, label="MAP = prior mean (1)")
     (curve,) = ax_m.plot(sds, sds * np.nan, "-", color=COLORS["model"], lw=2,
                          label="MAP's share of the way as s varies", animated=True)  # fmt: skip
