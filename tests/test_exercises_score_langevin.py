@@ -21,9 +21,6 @@ from helpers.exercises.registry import _function_verdict
         ("06.2", 13, "alpha / 2"),
         ("06.2", 61, "variance"),
         ("06.2", 28, "round up"),
-        ("06.3", 0.5, "midpoint"),
-        ("06.3", ex06._responsibilities_cross(), "responsibilities are equal"),
-        ("06.3", ex06._ex_06_3(weights=np.array([0.5, 0.5])), "weights"),
         ("06.4", 4**2 / (2 * 0.3), "standard deviation"),
         ("06.4", 8**2 / (2 * 0.3**2), "midpoint"),
         ("06.4", 4**2 / 0.3**2, "2 sigma^2"),
@@ -56,11 +53,16 @@ def test_expected_values_agree_with_independent_computations():
     bias = np.abs(path.mean(axis=1) - 1.0)
     assert bias[k - 1] > 0.01 > 6 * 0.8**k and 6 * 0.8 ** (k - 1) > 0.01
     assert abs(bias[k] - 6 * 0.8**k) < 4 * 0.5 / np.sqrt(200_000)
-    # 06.3: the score's zero is the density's minimum between the modes
-    x = EXERCISES["06.3"].expected()
-    logp = [np.log(0.3 * stats.norm.pdf(t, -1, 0.5) + 0.7 * stats.norm.pdf(t, 2, 1)) for t in
-            (x - 1e-3, x, x + 1e-3)]  # fmt: skip
-    assert logp[1] < logp[0] and logp[1] < logp[2]
+    # 06.3: the reference is the slope of log p (a central difference of the mixture's log density)
+    for case in ex06.MIXTURE_SCORE.cases(np.random.default_rng(4))[:3]:
+        w, m, sd, x = case["weights"], case["means"], case["sds"], case["x"]
+
+        def logp(t, w=w, m=m, sd=sd):
+            return np.log((w * stats.norm.pdf(t[:, None], m, sd)).sum(axis=1))
+
+        fd = (logp(x + 1e-6) - logp(x - 1e-6)) / 2e-6
+        np.testing.assert_allclose(ex06.MIXTURE_SCORE.reference(x, w, m, sd), fd, rtol=1e-5,
+                                   atol=1e-5)  # fmt: skip
     # 06.5: the posterior mean of the clean point given x~, written out
     r = stats.norm.pdf(0.5, [0.0, 2.0], 1.0) / stats.norm.pdf(0.5, [0.0, 2.0], 1.0).sum()
     assert EXERCISES["06.5"].expected() == pytest.approx(r @ np.array([0.0, 2.0]), rel=1e-12)
@@ -79,7 +81,12 @@ def test_the_valley_hint_before_an_answer_gives_no_number(capsys):
 # Write-the-algorithm exercises: each reference equals the helper fed the same noise, and
 # correct functions written another way are accepted.
 
-FUNCTIONS = {"06.6": ex06.LANGEVIN_STEP, "06.7": ex06.ANNEALED, "06.8": ex06.DSM_LOSS}
+FUNCTIONS = {
+    "06.3": ex06.MIXTURE_SCORE,
+    "06.6": ex06.LANGEVIN_STEP,
+    "06.7": ex06.ANNEALED,
+    "06.8": ex06.DSM_LOSS,
+}
 
 
 def _cases(key):

@@ -17,9 +17,6 @@ from helpers.exercises.registry import Exercise, FunctionExercise, register
 # 06.1 and 06.2: section 3's target N(1, 0.5^2)
 _MU_T, _SIGMA_T, _X0 = 1.0, 0.5, -5.0
 
-# 06.3: the mixture 0.3 N(-1, 0.5^2) + 0.7 N(2, 1^2)
-_W, _MU, _SIGMA = np.array([0.3, 0.7]), np.array([-1.0, 2.0]), np.array([0.5, 1.0])
-
 # 06.5: the optimal denoiser for two data points
 _DSM_DATA, _DSM_X, _DSM_SIGMA = np.array([0.0, 2.0]), 0.5, 1.0
 
@@ -41,29 +38,6 @@ def _ex_06_2(*, drift_factor=0.5, scale=_SIGMA_T**2, distance=_X0 - _MU_T, round
     x + (alpha / 2) s(x) + sqrt(alpha) z with alpha = 0.1: a = 1 - alpha / (2 sigma^2)."""
     a = 1 - drift_factor * 0.1 / scale
     return float(rounding(math.log(0.01 / abs(distance)) / math.log(a)))
-
-
-def _ex_06_3(weights=_W, sigma=_SIGMA) -> float:
-    """The zero of the mixture's score between the two modes: the density's minimum."""
-    from scipy import optimize
-
-    from helpers.scores import mixture_score
-
-    def score(x):
-        return float(mixture_score(x, weights, _MU, sigma))
-
-    return float(optimize.brentq(score, -0.5, 1.0, xtol=1e-14))
-
-
-def _responsibilities_cross() -> float:
-    """Where r_1 = r_2 for 06.3's mixture: not where the score vanishes."""
-    from scipy import optimize
-    from scipy.stats import norm
-
-    def log_odds(x):
-        return float(np.diff(np.log(_W) + norm.logpdf(x, _MU, _SIGMA))[0])
-
-    return float(optimize.brentq(log_odds, _MU[0], _MU[1], xtol=1e-14))
 
 
 def _ex_06_5(sign=1.0) -> float:
@@ -114,24 +88,94 @@ register(Exercise(
          "6 from the mean.)"),
     ),
 ))  # fmt: skip
-register(Exercise(
+
+
+def _score_terms(x, weights, means, sds, *, var_power=2, weighted=True, density_scale=None):
+    """log alpha_k + log N(x; mu_k, sd_k^2) and the component scores (mu_k - x) / sd_k^power."""
+    from scipy import stats
+
+    x = np.asarray(x, dtype=float)[:, None]
+    scale = np.asarray(sds) if density_scale is None else density_scale
+    log_w = np.log(weights) if weighted else np.zeros(len(weights))
+    logs = log_w + stats.norm.logpdf(x, means, scale)
+    return logs, (np.asarray(means) - x) / np.asarray(sds) ** var_power
+
+
+def _softmax(logs):
+    from scipy.special import logsumexp
+
+    return np.exp(logs - logsumexp(logs, axis=1, keepdims=True))
+
+
+def _score_reference(x, weights, means, sds):
+    from helpers.scores import mixture_score
+
+    return mixture_score(np.asarray(x, dtype=float), weights, means, sds)
+
+
+def _score_cases(rng):
+    """Three ordinary cases, then one with points far from every mean (last)."""
+    cases = []
+    for n, k in ((6, 2), (25, 3), (40, 4)):
+        means = np.sort(rng.uniform(-4, 4, size=k))
+        cases.append({"x": rng.normal(0, 3, size=n), "weights": rng.dirichlet(np.full(k, 3.0)),
+                      "means": means, "sds": rng.uniform(0.4, 1.8, size=k)})  # fmt: skip
+    far = np.concatenate([rng.normal(0, 2, size=8), [-90.0, 75.0, 120.0]])
+    cases.append({"x": far, "weights": np.array([0.3, 0.7]), "means": np.array([-1.0, 2.0]),
+                  "sds": np.array([0.5, 1.0])})  # fmt: skip
+    return cases
+
+
+def _score_with(**kw):
+    def wrong(x, weights, means, sds):
+        logs, comp = _score_terms(x, weights, means, sds, **kw)
+        return (_softmax(logs) * comp).sum(axis=1)
+
+    return wrong
+
+
+def _score_no_logsumexp(x, weights, means, sds):
+    logs, comp = _score_terms(x, weights, means, sds)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        dens = np.exp(logs)
+        return (dens / dens.sum(axis=1, keepdims=True) * comp).sum(axis=1)
+
+
+def _score_unweighted_average(x, weights, means, sds):
+    return _score_terms(x, weights, means, sds)[1].mean(axis=1)
+
+
+MIXTURE_SCORE = FunctionExercise(
     "06.3",
-    "Between the modes of 0.3 N(-1, 0.5^2) + 0.7 N(2, 1^2), the x where the score is 0.",
-    _ex_06_3,
-    "the score is the slope of log p; between the modes it changes sign once, at the "
-    "density's minimum. Find that root numerically.",
-    rtol=1e-4,
-    atol=1e-5,
-    mistakes=(
-        (lambda: float(_MU.mean()), "That is the midpoint of the means; the weights and the "
-                                    "widths move the minimum."),
-        (_responsibilities_cross,
-         "That is where the two responsibilities are equal; there the component scores, "
-         "which differ, do not cancel."),
-        (lambda: _ex_06_3(weights=np.array([0.5, 0.5])),
-         "The weights (0.3, 0.7) are missing."),
+    "Write the score of a 1-D Gaussian mixture, d/dx log p(x), for an array of points, with "
+    "the responsibilities computed in log space.",
+    _score_reference,
+    _score_cases,
+    "section 2 writes the score as the component scores averaged with weights that depend "
+    "on x: compare your weights and your component scores with it, and keep the sum over "
+    "components in log space, so that far points cannot underflow.",
+    starter="def mixture_score(x, weights, means, sds):",
+    slips=(
+        (_score_with(weighted=False),
+         "The weights alpha_k are missing from the responsibilities: a component's share "
+         "starts from alpha_k times its density."),
+        (_score_unweighted_average,
+         "That averages the component scores equally; each must be weighted by its "
+         "responsibility r_k(x), which changes with x."),
+        (_score_with(var_power=1),
+         "A component's score divides by the variance sigma_k^2, not by the standard "
+         "deviation."),
+        (lambda x, weights, means, sds: _score_with(density_scale=np.sqrt(sds))(
+            x, weights, means, sds),
+         "The densities use the standard deviations as variances: sds are already standard "
+         "deviations (scipy's scale takes sigma itself)."),
+        (_score_no_logsumexp,
+         "This hidden case has points far from every mean, where every density underflows to "
+         "0 and 0/0 gives nan. Stay in log space: normalise with logsumexp over the "
+         "components, and exponentiate only the normalised logs."),
     ),
-))  # fmt: skip
+)  # fmt: skip
+register(MIXTURE_SCORE)
 
 
 def _ex_06_4(distance=4.0, scale=0.3**2, weight=0.8):
