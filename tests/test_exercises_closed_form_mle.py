@@ -175,3 +175,16 @@ def test_write_the_algorithm_slips_each_get_their_own_hint(exercise):
     for fn in (None, lambda **kw: 1 / 0, lambda **kw: "text", lambda **kw: None):
         ok, msg = _verdict(exercise, fn)
         assert not ok and msg.startswith(f"[{exercise.key}]"), msg
+
+
+def test_02_3_residual_sum_for_the_mean_gets_its_own_hint():
+    """Issue 15's 'a sum for a mean': the residual sum of squares as the noise variance."""
+
+    def rss_instead(X, y):
+        A = np.column_stack([np.ones(len(y)), X])
+        coef = np.linalg.solve(A.T @ A, A.T @ y)
+        residuals = y - A @ coef
+        return coef, float(residuals @ residuals)
+
+    ok, msg = _verdict(ex02.NORMAL_EQUATIONS, rss_instead)
+    assert not ok and "sum of the squared residuals" in msg, msg

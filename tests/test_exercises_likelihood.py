@@ -202,3 +202,20 @@ def test_01_4_estimate_is_the_floor_over_the_average_log_density_and_close_to_ex
     assert estimate == round(-np.log(np.finfo(float).smallest_subnormal) / -average) == 480
     exact = EXERCISES["01.4"].expected()
     assert abs(exact - estimate) <= 2 and exact != estimate
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda x, mu, sigma: np.sum(
+            -((x - mu) ** 2) / (2 * sigma**2) - np.log(sigma**2) - 0.5 * np.log(2 * np.pi)
+        ),
+        lambda x, mu, sigma: np.sum(
+            -((x - mu) ** 2) / (2 * sigma**2) - 0.5 * np.log(2 * np.pi * sigma)
+        ),
+    ],
+)
+def test_log_likelihood_wrong_constant_gets_the_constant_hint(fn):
+    """A newcomer's slip (log sigma^2 for log sigma) is named, not met by the generic hint."""
+    ok, msg = _verdict(ex01.LOG_LIKELIHOOD, fn)
+    assert not ok and "do not depend on x" in msg, msg

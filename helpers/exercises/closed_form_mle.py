@@ -103,9 +103,8 @@ register(Exercise(
     "mass (g) on flipper length (mm) by maximum likelihood with Gaussian noise. "
     "What is the noise standard deviation sigma_hat, in grams?",
     _ex_02_4,
-    "the line's maximum-likelihood fit is least squares (section 5): set the derivatives of the "
-    "squared error with respect to the slope and the intercept to zero and solve; then sigma_hat "
-    "comes from the residuals, as sigma_hat comes from the deviations in section 2.",
+    "the line's maximum-likelihood fit is least squares (section 5), and 02.3's fit_linear "
+    "does it; sigma_hat is the square root of the noise variance, in grams.",
     mistakes=(
         (_ex_02_4_n_minus_2,
          "That divides the squared residuals by n - 2 (as regression software reports); the MLE "
@@ -231,6 +230,9 @@ NORMAL_EQUATIONS = FunctionExercise(
         (lambda X, y: (_regression_reference(X, y)[0], np.sqrt(_regression_reference(X, y)[1])),
          "The coefficients are right; the second output is the noise variance, not its square "
          "root."),
+        (lambda X, y: _regression_divided_by(X, y, n_less=lambda X: y.size - 1),
+         "The coefficients are right; the second output is the sum of the squared residuals. "
+         "The noise variance is their mean."),
         (lambda X, y: (_regression_reference(X, y)[0], float(np.var(y))),
          "The coefficients are right; the noise variance is the spread of y around the fitted "
          "values, not around the mean of y."),

@@ -58,11 +58,11 @@ def _ex_01_5_mean() -> float:
 
 #: 01.6: what changes when the waiting times are in hours. The options, in the notebook's words:
 #: a: the best-fitting Gaussian changes (mu_hat, sigma_hat in hours are not the minute values / 60);
-#: b: every log density rises by log 60, so l in hours at (mu/60, sigma/60) is l in minutes at
-#:    (mu, sigma) plus n log 60: the same Gaussian fits best, and differences between fits are
-#:    unchanged;
-#: c: nothing changes: l is a property of the data, not of the units;
-#: d: hours fit the data better, because the log-likelihood is higher.
+#: b: between corresponding fits l shifts by one constant (n log 60), the same at every
+#:    (mu, sigma): the same Gaussian fits best, and the gaps between fits do not change;
+#: c: nothing changes, not even l at the best fit: l is a property of the data, not of the units;
+#: d: hours fit the data better, because the log-likelihood at the best fit is higher.
+#: The four are worded alike and about as long, and (b) does not copy the lesson's sentence.
 OPTIONS_01_6 = ("a", "b", "c", "d")
 
 
@@ -211,6 +211,24 @@ def _loglik_no_2pi(x, mu, sigma) -> float:
     return float(np.sum(-((x - mu) ** 2) / (2 * sigma**2) - np.log(sigma)))
 
 
+def _loglik_log_sigma2(x, mu, sigma) -> float:
+    """The slip: log sigma^2 per point where log sigma belongs (the constant off by log sigma)."""
+    const = -np.log(sigma**2) - 0.5 * np.log(2 * np.pi)
+    return float(np.sum(-((x - mu) ** 2) / (2 * sigma**2) + const))
+
+
+def _loglik_root_of_2pi_sigma(x, mu, sigma) -> float:
+    """The slip: the root of 2 pi sigma, not of 2 pi sigma^2 (off by half of log sigma)."""
+    return float(np.sum(-((x - mu) ** 2) / (2 * sigma**2) - 0.5 * np.log(2 * np.pi * sigma)))
+
+
+_CONSTANT_HINT = (
+    "Your values are off by the same amount for every point, whatever x is: check the terms "
+    "that do not depend on x, the log of the normalising constant (section 1's pitfall). "
+    "Which power of sigma does it hold?"
+)
+
+
 def _loglik_likelihood(x, mu, sigma) -> float:
     from helpers.distributions import normal_pdf
 
@@ -232,6 +250,8 @@ LOG_LIKELIHOOD = FunctionExercise(
         (_loglik_no_sqrt,
          "Check the normalising constant: it is 1/sqrt(2 pi sigma^2), with the square root, "
          "so its log is half of log(2 pi sigma^2)."),
+        (_loglik_log_sigma2, _CONSTANT_HINT),
+        (_loglik_root_of_2pi_sigma, _CONSTANT_HINT),
         (_loglik_no_2pi,
          "The constant -0.5 log(2 pi) per point is part of the log density: keep it."),
         (_loglik_product,
