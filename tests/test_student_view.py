@@ -26,6 +26,7 @@ STUDENT_VIEW: set[str] = {
     "04_map_coin.ipynb",
     "05_gmm_em.ipynb",
     "06_score_langevin.ipynb",
+    "07_score_model.ipynb",
 }
 
 CORE_MINUTES = (60, 90)

@@ -1,0 +1,132 @@
+"""Notebook 07's exercises: independent references for the expected values, and the slips
+the checks recognise."""
+
+import numpy as np
+import pytest
+from test_exercises import EXERCISES, leaks
+
+from helpers.exercises import check
+from helpers.exercises import score_model as ex07
+from helpers.exercises.registry import _function_verdict
+from helpers.score_net import backward, dsm_loss_and_grad, dsm_loss_per_sigma, forward, init_params
+
+FUNCTIONS = {"07.5": ex07.DENSE_BACKWARD, "07.6": ex07.DSM_BATCH}
+
+
+@pytest.mark.parametrize(
+    ("key", "wrong", "says"),
+    [
+        ("07.1", 3 * 128 + 2 * 128 * 128 + 128 * 2, "weight matrices only"),
+        ("07.1", 2 * 128 + 128 + 2 * (128 * 128 + 128) + 128 * 2 + 2, "log sigma"),
+        ("07.1", 3 * 128 + 128 + 128 * 128 + 128 + 128 * 2 + 2, "three hidden layers"),
+        ("07.2", 1.6, "1/2"),
+        ("07.2", 0.2, "explains"),
+        ("07.2", 1 / 1.5, "variance"),
+        ("07.2", 0.4, "2-D"),
+        ("07.3", 2.0, "not sigma_i"),
+        ("07.3", 0.1, "barely move"),
+        ("07.3", 0.1 / 400, "Upside down"),
+        ("07.4", "a", "uniformly"),
+        ("07.4", "c", "slows"),
+        ("07.4", "d", "overflow"),
+    ],
+)
+def test_known_mistakes_get_a_specific_hint(key, wrong, says, capsys):
+    check(key, wrong)
+    out = capsys.readouterr().out
+    assert says in out
+    if not EXERCISES[key].options:
+        assert not leaks(out, EXERCISES[key].expected())
+
+
+def test_expected_values_agree_with_independent_computations():
+    # 07.1: 3*128 + 128 + 2 * (128*128 + 128) + 128*2 + 2, counted by hand
+    assert EXERCISES["07.1"].expected() == 384 + 128 + 2 * 16512 + 256 + 2 == 33794
+    # 07.2: the exact blurred score's loss on many draws is the floor (d/2) v / (v + sigma^2)
+    X = np.random.default_rng(0).standard_normal((20_000, 2))
+    floor = dsm_loss_per_sigma(lambda x, s: -x / (1 + s**2), X, [0.5], n_noise=4, rng=1)[0]
+    assert floor == pytest.approx(EXERCISES["07.2"].expected(), abs=0.01)
+    assert EXERCISES["07.2"].expected() == pytest.approx(0.8)
+    # 07.3: annealed_langevin's schedule eps_i = eps sigma_i^2 / sigma_L^2 (lesson 06)
+    assert EXERCISES["07.3"].expected() == pytest.approx(0.1 * 20**2)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_the_dense_reference_is_the_helpers_backward_for_the_hidden_layer(seed):
+    """Through a two-layer net: the first layer's gradients are the dense layer's, fed the
+    gradient that the second (linear) layer sends back."""
+    rng = np.random.default_rng(seed)
+    params = init_params((3, 5, 2), rng=seed)
+    params["W2"] = rng.normal(size=(5, 2))
+    x, sigma = rng.normal(size=(6, 2)), rng.uniform(0.5, 2, 6)
+    _, cache = forward(params, x, sigma)
+    g_s = rng.normal(size=(6, 2))
+    grads = backward(params, cache, g_s)
+    g_out = (g_s / sigma[:, None]) @ params["W2"].T  # dL/d(hidden output)
+    dW, db, dh = ex07._dense_reference(cache["inputs"][0], params["W1"], cache["slopes"][0],
+                                       g_out)  # fmt: skip
+    np.testing.assert_allclose(dW, grads["W1"], rtol=1e-12)
+    np.testing.assert_allclose(db, grads["b1"], rtol=1e-12)
+    # dL/dh by central differences in h, the layer's input
+    h, W, b = cache["inputs"][0], params["W1"], params["b1"]
+
+    def loss(h):
+        a = h @ W + b
+        return float(np.sum(a / (1 + np.exp(-a)) * g_out))
+
+    eps, num = 1e-6, np.zeros_like(h)
+    for idx in np.ndindex(h.shape):
+        e = np.zeros_like(h)
+        e[idx] = eps
+        num[idx] = (loss(h + e) - loss(h - e)) / (2 * eps)
+    np.testing.assert_allclose(dh, num, rtol=1e-6, atol=1e-9)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_the_dsm_reference_is_the_helpers_loss_with_the_same_draws(seed):
+    params = init_params((3, 8, 2), rng=seed)
+    params["W2"] = np.random.default_rng(seed).normal(size=(8, 2))
+    rng = np.random.default_rng(seed + 10)
+    x, sigmas = rng.normal(size=(20, 2)), rng.choice([4.0, 2.0, 1.0, 0.5], 20)
+    loss, _ = dsm_loss_and_grad(params, x, sigmas, rng=seed + 20)
+    z = np.random.default_rng(seed + 20).standard_normal(x.shape)  # the helper's draws
+    ref = ex07._dsm_reference(lambda x, s: forward(params, x, s)[0], x, sigmas, z)
+    assert ref == pytest.approx(loss, rel=1e-12)
+
+
+def _dense_backward(h, W, slope, g_out):
+    delta = np.einsum("nm,nm->nm", g_out, slope)
+    return np.einsum("ni,nm->im", h, delta), delta.sum(0), np.einsum("nm,im->ni", delta, W)
+
+
+def _dsm_loss(score_fn, x, sigmas, z):
+    total = 0.0
+    for xi, si, zi in zip(x, sigmas, z, strict=True):
+        s = score_fn((xi + si * zi)[None], np.array([si]))[0]
+        total += si**2 / 2 * np.sum((s + zi / si) ** 2)
+    return total / len(x)
+
+
+@pytest.mark.parametrize(("key", "fn"), [("07.5", _dense_backward), ("07.6", _dsm_loss)])
+def test_correct_functions_written_another_way_are_accepted(key, fn):
+    ok, msg = _function_verdict(FUNCTIONS[key], fn)
+    assert ok and msg.startswith(f"[{key}] Correct"), msg
+
+
+@pytest.mark.parametrize("key", list(FUNCTIONS))
+def test_each_exercise_accepts_its_reference_and_recognises_each_slip(key):
+    ex = FUNCTIONS[key]
+    assert ex.key == key and ex.starter.startswith("def ")
+    assert _function_verdict(ex, ex.reference)[0]
+    for wrong_fn, hint in ex.slips:
+        ok, msg = _function_verdict(ex, wrong_fn)
+        assert not ok and hint in msg, f"{key}: the slip was not recognised: {msg}"
+        assert "Hint: " not in msg
+
+
+@pytest.mark.parametrize("key", list(FUNCTIONS))
+def test_each_exercise_survives_broken_functions(key):
+    ex = FUNCTIONS[key]
+    for fn in (None, lambda **kw: 1 / 0, lambda **kw: "text", lambda **kw: None):
+        ok, msg = _function_verdict(ex, fn)
+        assert not ok and msg.startswith(f"[{key}]")
