@@ -23,3 +23,17 @@ def rng():
 def _close_figures():
     yield
     plt.close("all")
+
+
+@pytest.fixture(scope="session")
+def playwright_driver():
+    """One Playwright driver for the whole session, shared by the browser tests.
+
+    Playwright's sync API refuses to start a second driver while one is running in the same
+    process, so the browser journey and the zero-install site test both take this one.
+    Requested only after a test has checked that Playwright is installed.
+    """
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        yield p

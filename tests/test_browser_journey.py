@@ -302,17 +302,13 @@ def jupyter_server(browser_requirements, tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def browser(browser_requirements):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=browser_requirements, headless=True, args=CHROMIUM_ARGS
-        )
-        try:
-            yield b
-        finally:
-            b.close()
+def browser(browser_requirements, request):
+    p = request.getfixturevalue("playwright_driver")  # conftest: one driver per session
+    b = p.chromium.launch(executable_path=browser_requirements, headless=True, args=CHROMIUM_ARGS)
+    try:
+        yield b
+    finally:
+        b.close()
 
 
 # --------------------------------------------------------------------------- in-page JS

@@ -198,12 +198,10 @@ def server(site):
 
 
 @pytest.fixture(scope="module")
-def offline_context(site_requirements, server):
+def offline_context(site_requirements, server, request):
     """One browser context for every notebook (as one student's browser: its HTTP cache
     warms up after the first lesson). Every request is checked: a request to a host other
     than 127.0.0.1 is refused and recorded, and the test that made it fails."""
-    from playwright.sync_api import sync_playwright
-
     outside: list[str] = []
 
     def guard(route):
@@ -221,18 +219,18 @@ def offline_context(site_requirements, server):
             outside.append(request.url)
 
     args = [*CHROMIUM_ARGS, "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"]
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=site_requirements, headless=True, args=args)
-        context = browser.new_context(viewport=VIEWPORT)
-        context.route("**/*", guard)
-        context.on("request", watch)
-        try:
-            _check_the_guard(context, server, outside)
-            yield context, outside
-        finally:
-            context.close()
-            browser.close()
-            _write_report()
+    p = request.getfixturevalue("playwright_driver")  # conftest: one driver per session
+    browser = p.chromium.launch(executable_path=site_requirements, headless=True, args=args)
+    context = browser.new_context(viewport=VIEWPORT)
+    context.route("**/*", guard)
+    context.on("request", watch)
+    try:
+        _check_the_guard(context, server, outside)
+        yield context, outside
+    finally:
+        context.close()
+        browser.close()
+        _write_report()
 
 
 GUARD_CHECK_JS = """
