@@ -396,7 +396,12 @@ def _move_one_slider(page, stem: str) -> dict:
         timeout=MOVE_TIMEOUT_MS,
     )
     samples, values = [], [readout.inner_text()]
-    for move, dx in enumerate([30, -45, 30, -30, 45][: 1 + SLIDER_MOVES]):
+    now, top = handle.evaluate(
+        "h => [parseFloat(h.getAttribute('aria-valuenow')),"
+        " parseFloat(h.getAttribute('aria-valuemax'))]"
+    )
+    sign = -1 if now >= top - 1e-9 else 1  # a slider that starts at its maximum drags left first
+    for move, dx in enumerate([sign * d for d in [30, -45, 30, -30, 45][: 1 + SLIDER_MOVES]]):
         slider.scroll_into_view_if_needed()
         box = handle.bounding_box()
         assert box is not None, f"slider {label!r}: its handle is not on screen"
