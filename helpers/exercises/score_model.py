@@ -221,7 +221,7 @@ DSM_BATCH = FunctionExercise(
     "is the batch mean of (sigma_i^2 / 2) |s(x~_i, sigma_i) + z_i / sigma_i|^2.",
     _dsm_reference,
     _dsm_cases,
-    "re-read section 3's loss: where the network is evaluated, its target, the weight of each "
+    "re-read section 4's loss: where the network is evaluated, its target, the weight of each "
     "point, and what is averaged.",
     starter="def dsm_loss(score_fn, x, sigmas, z):",
     slips=(
