@@ -262,12 +262,14 @@ def test_registered_function_exercise_accepts_its_reference(key, capsys):
 @pytest.mark.parametrize("key", list(FUNCTIONS))
 def test_registered_function_exercise_recognises_each_slip(key):
     ex = FUNCTIONS[key]
-    assert ex.slips, f"{key}: name at least one common slip, with its own hint"
+    assert ex.key == key
+    assert len(ex.slips) >= 3, f"{key}: name the common slips (at least 3), each with its own hint"
     assert ex.starter.startswith("def "), f"{key}: give the starter signature"
     for wrong_fn, hint in ex.slips:
         ok, msg = _function_verdict(ex, wrong_fn)
         assert not ok, f"{key}: a listed slip is accepted as right"
         assert hint in msg, f"{key}: the slip was not recognised: {msg}"
+        assert "Hint: " not in msg, f"{key}: the slip got the generic hint, not its own: {msg}"
 
 
 @pytest.mark.parametrize("key", list(FUNCTIONS))

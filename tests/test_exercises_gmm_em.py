@@ -184,22 +184,3 @@ def test_the_naive_e_step_is_told_about_log_sum_exp_not_given_a_generic_hint():
 
     ok, out = _function_verdict(FUNCTIONS["05.3"], naive)
     assert not ok and "hidden case 4" in out and "logsumexp" in out and "underflows" in out
-
-
-@pytest.mark.parametrize("key", list(FUNCTIONS))
-def test_each_new_exercise_accepts_its_reference_and_recognises_each_slip(key):
-    ex = FUNCTIONS[key]
-    assert ex.key == key and ex.starter.startswith("def ")
-    assert _function_verdict(ex, ex.reference)[0]
-    for wrong_fn, hint in ex.slips:
-        ok, msg = _function_verdict(ex, wrong_fn)
-        assert not ok and hint in msg, f"{key}: the slip was not recognised: {msg}"
-        assert "Hint: " not in msg  # the slip's own hint, not the generic one
-
-
-@pytest.mark.parametrize("key", list(FUNCTIONS))
-def test_each_new_exercise_survives_broken_functions(key):
-    ex = FUNCTIONS[key]
-    for fn in (None, lambda **kw: 1 / 0, lambda **kw: "text", lambda **kw: None):
-        ok, msg = _function_verdict(ex, fn)
-        assert not ok and msg.startswith(f"[{key}]"), msg

@@ -91,19 +91,6 @@ def test_the_slips_are_distinct_from_the_answers_and_from_each_other():
 NEW = {ex.key: ex for ex in ex03.WRITE_THE_ALGORITHM}
 
 
-@pytest.mark.parametrize("key", list(NEW))
-def test_write_the_algorithm_reference_passes_and_each_slip_gets_its_own_hint(key):
-    ex = NEW[key]
-    assert _function_verdict(ex, ex.reference)[0]
-    assert ex.starter.startswith("def ") and len(ex.slips) >= 3
-    for wrong_fn, hint in ex.slips:
-        ok, msg = _function_verdict(ex, wrong_fn)
-        assert not ok and hint in msg, msg
-    for fn in (None, lambda **kw: 1 / 0, lambda **kw: "text", lambda **kw: None):
-        ok, msg = _function_verdict(ex, fn)
-        assert not ok and msg.startswith(f"[{key}]"), msg
-
-
 def _student_adam(theta, g, m, v, t, lr, beta1=0.9, beta2=0.999, eps=1e-8):
     m = beta1 * m + (1 - beta1) * g
     v = beta2 * v + (1 - beta2) * g**2

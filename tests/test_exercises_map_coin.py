@@ -98,19 +98,6 @@ def test_04_6_recognises_the_variance_reading_and_the_complement(capsys):
 NEW = {ex.key: ex for ex in ex04.WRITE_THE_ALGORITHM}
 
 
-@pytest.mark.parametrize("key", list(NEW))
-def test_write_the_algorithm_reference_passes_and_each_slip_gets_its_own_hint(key):
-    ex = NEW[key]
-    assert _function_verdict(ex, ex.reference)[0]
-    assert ex.starter.startswith("def ") and len(ex.slips) >= 3
-    for wrong_fn, hint in ex.slips:
-        ok, msg = _function_verdict(ex, wrong_fn)
-        assert not ok and hint in msg, msg
-    for fn in (None, lambda **kw: 1 / 0, lambda **kw: "text", lambda **kw: None):
-        ok, msg = _function_verdict(ex, fn)
-        assert not ok and msg.startswith(f"[{key}]"), msg
-
-
 def _student_updates(tosses, a, b):
     heads = np.concatenate([[0], np.cumsum(tosses)])
     return a + heads, b + np.arange(len(tosses) + 1) - heads

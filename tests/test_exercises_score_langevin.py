@@ -183,22 +183,3 @@ def _dsm_loss(score_fn, x, sigmas, z):
 def test_correct_functions_written_another_way_are_accepted(key, fn):
     ok, msg = _function_verdict(FUNCTIONS[key], fn)
     assert ok and msg.startswith(f"[{key}] Correct"), msg
-
-
-@pytest.mark.parametrize("key", list(FUNCTIONS))
-def test_each_new_exercise_accepts_its_reference_and_recognises_each_slip(key):
-    ex = FUNCTIONS[key]
-    assert ex.key == key and ex.starter.startswith("def ")
-    assert _function_verdict(ex, ex.reference)[0]
-    for wrong_fn, hint in ex.slips:
-        ok, msg = _function_verdict(ex, wrong_fn)
-        assert not ok and hint in msg, f"{key}: the slip was not recognised: {msg}"
-        assert "Hint: " not in msg  # the slip's own hint, not the generic one
-
-
-@pytest.mark.parametrize("key", list(FUNCTIONS))
-def test_each_new_exercise_survives_broken_functions(key):
-    ex = FUNCTIONS[key]
-    for fn in (None, lambda **kw: 1 / 0, lambda **kw: "text", lambda **kw: None):
-        ok, msg = _function_verdict(ex, fn)
-        assert not ok and msg.startswith(f"[{key}]"), msg
