@@ -187,6 +187,47 @@ def test_a_collapsed_cell_shows_a_comment_not_an_answer(converted):
             )
 
 
+#: The output types JupyterLab tries, in order, for a collapsed output's preview line
+#: (``CodeCell.getOutputPlaceholderText`` in @jupyterlab/cells).
+_PREVIEW_TYPES = ("text/html", "image/svg+xml", "text/markdown", "text/plain")
+_FIGURE_REPR = re.compile(r"<Figure size [0-9.]+x[0-9.]+ with \d+ Axes>")
+
+
+def _preview_line(cell):
+    """The line JupyterLab shows on a collapsed output's bar, or None."""
+    if not cell.get("outputs"):
+        return None
+    out = cell["outputs"][0]
+    if out["output_type"] == "stream":
+        text = out["text"]
+    elif out["output_type"] == "error":
+        return out["ename"]
+    else:
+        text = next((out["data"][t] for t in _PREVIEW_TYPES if t in out["data"]), "")
+    text = "".join(text) if isinstance(text, list) else text
+    return next((line for line in text.split("\n") if line != ""), None)
+
+
+def test_a_collapsed_output_shows_a_heading_not_an_answer(converted):
+    """JupyterLab previews the first line of a collapsed output, before the student runs it.
+
+    So every collapsed output starts with a heading that says what follows and gives nothing
+    away: no number, ending in a colon (``print("Where the optimiser lands:")``). A figure's
+    ``<Figure size ...>`` line is neutral too.
+    """
+    path, nb = converted
+    for i, c in enumerate(nb["cells"]):
+        if c["cell_type"] != "code" or not _hidden(c, "outputs_hidden"):
+            continue
+        line = _preview_line(c)
+        if line is None or _FIGURE_REPR.fullmatch(line.strip()):
+            continue
+        assert not re.search(r"\d", line) and line.rstrip().endswith(":"), (
+            f"{path.name} cell {i}: its collapsed output previews {line!r}; print a heading "
+            "first, with no number, ending in a colon (e.g. print(\"What the optimiser finds:\"))"
+        )
+
+
 def test_at_least_two_write_the_algorithm_exercises(converted):
     from helpers.exercises import FunctionExercise, all_exercises
 
