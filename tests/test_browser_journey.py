@@ -571,6 +571,12 @@ def test_opening_a_saved_lesson_changes_nothing(request):
             assert page.locator(".lm-TabBar-tab.jp-mod-dirty").count() == 0, (
                 f"{nb.name}: opening it (no cell run) marked it as changed"
             )
+            previews = _collapsed_output_previews(page, nb)
+            leaks = [text for text in previews if re.search(r"\d", text)]
+            assert not leaks, (
+                f"{nb.name}: before anything runs, collapsed outputs preview numbers on their "
+                f"bars: {leaks[:3]} (print a neutral heading first; CONTRIBUTING.md)"
+            )
             on_disk = _api(base, token, f"/api/contents/{path}?content=1&format=text&type=file")
             assert on_disk["content"] == nb.read_text(encoding="utf-8"), (
                 f"{nb.name}: opening it changed the file"
@@ -578,6 +584,39 @@ def test_opening_a_saved_lesson_changes_nothing(request):
     finally:
         context.close()
         _delete_sessions(base, token)
+
+
+def _collapsed_output_previews(page, nb: Path) -> list[str]:
+    """The text JupyterLab shows on each collapsed output's bar, once every cell is on the page.
+
+    Cells are attached lazily (windowing), so wait until the page holds them all, then check
+    that there is one bar per collapsed output in the saved notebook.
+    """
+    cells = json.loads(nb.read_text(encoding="utf-8"))["cells"]
+    n_cells = len(cells)
+    expected = sum(
+        1
+        for c in cells
+        if c["cell_type"] == "code"
+        and c.get("metadata", {}).get("jupyter", {}).get("outputs_hidden")
+        and c.get("outputs")
+    )
+    page.wait_for_function(
+        "(n) => document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell')"
+        ".length >= n",
+        arg=n_cells, timeout=MOVE_TIMEOUT_MS,
+    )  # fmt: skip
+    bars = page.locator(
+        ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-OutputPlaceholder .jp-PlaceholderText"
+    )
+    for k in range(bars.count()):
+        bars.nth(k).scroll_into_view_if_needed()
+    page.wait_for_timeout(500)
+    texts = bars.all_text_contents()
+    assert len(texts) == expected, (
+        f"{nb.name}: {len(texts)} collapsed-output bars on the page, {expected} in the file"
+    )
+    return [t.strip() for t in texts]
 
 
 def _dismiss_toast(page) -> None:
