@@ -224,7 +224,7 @@ def test_a_collapsed_output_shows_a_heading_not_an_answer(converted):
             continue
         assert not re.search(r"\d", line) and line.rstrip().endswith(":"), (
             f"{path.name} cell {i}: its collapsed output previews {line!r}; print a heading "
-            "first, with no number, ending in a colon (e.g. print(\"What the optimiser finds:\"))"
+            'first, with no number, ending in a colon (e.g. print("What the optimiser finds:"))'
         )
 
 
