@@ -208,3 +208,24 @@ def test_log_likelihood_wrong_constant_gets_the_constant_hint(fn):
     """A newcomer's slip (log sigma^2 for log sigma) is named, not met by the generic hint."""
     ok, msg = _verdict(ex01.LOG_LIKELIHOOD, fn)
     assert not ok and "do not depend on x" in msg, msg
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [  # a newcomer's slip: log(2 pi) where half of it belongs; then the sign, then the lost 2
+        lambda x, mu, sigma: np.sum(
+            -((x - mu) ** 2) / (2 * sigma**2) - np.log(sigma) - np.log(2 * np.pi)
+        ),
+        lambda x, mu, sigma: np.sum(
+            -((x - mu) ** 2) / (2 * sigma**2) - np.log(sigma) + 0.5 * np.log(2 * np.pi)
+        ),
+        lambda x, mu, sigma: np.sum(
+            -((x - mu) ** 2) / (2 * sigma**2) - np.log(sigma) - 0.5 * np.log(np.pi)
+        ),
+    ],
+)
+def test_log_likelihood_constant_off_per_point_gets_its_own_hint(fn):
+    """Off by the same amount per point, whatever x and sigma are: named, not the generic hint."""
+    ok, msg = _verdict(ex01.LOG_LIKELIHOOD, fn)
+    assert not ok and "whatever x is (and whatever sigma is)" in msg and "Hint: " not in msg, msg
+    assert "np.log" not in msg and "0.5" not in msg, msg  # the hint never gives the code

@@ -183,7 +183,7 @@ def _loglik_cases(rng) -> list:
     """Three samples of growing size; the last is large enough that a product of its
     densities underflows to 0.0 (about -2.8 nats a point, -8,400 nats in all)."""
     return [
-        {"x": rng.normal(1.0, 2.0, size=5), "mu": 1.5, "sigma": 2.0},
+        {"x": rng.normal(1.0, 1.5, size=5), "mu": 1.5, "sigma": 1.5},  # not 2: log 2 = log sigma
         {"x": rng.normal(-3.0, 0.5, size=50), "mu": -3.2, "sigma": 0.5},
         {"x": rng.normal(10.0, 4.0, size=3000), "mu": 9.0, "sigma": 4.0},
     ]
@@ -229,6 +229,32 @@ _CONSTANT_HINT = (
 )
 
 
+#: Slips in the term that involves neither x nor sigma: each point's log density off by the same
+#: amount, so the total is off by n times it (log 2 pi for half of it, a sign, log pi for log 2 pi).
+_PER_POINT_OFFSETS = {
+    "log_2pi": -0.5 * np.log(2 * np.pi),  # - log(2 pi) where - 0.5 log(2 pi) belongs
+    "plus_half_log_2pi": np.log(2 * np.pi),  # + 0.5 log(2 pi): the constant's sign flipped
+    "half_log_pi": 0.5 * np.log(2.0),  # - 0.5 log(pi): the 2 of 2 pi lost
+}
+
+
+def _loglik_constant_off(kind: str):
+    """A slip whose log density is off by one fixed amount per point, whatever x and sigma are."""
+    offset = _PER_POINT_OFFSETS[kind]
+
+    def slipped(x, mu, sigma) -> float:
+        return _loglik_reference(x, mu, sigma) + offset * np.size(x)
+
+    return slipped
+
+
+_SAME_PER_POINT_HINT = (
+    "Your values are off by the same amount for every point, whatever x is (and whatever sigma "
+    "is): check the terms that do not involve x, above all the constant that involves neither "
+    "x nor sigma. Compare it term by term with the log density of section 2."
+)
+
+
 def _loglik_likelihood(x, mu, sigma) -> float:
     from helpers.distributions import normal_pdf
 
@@ -252,6 +278,7 @@ LOG_LIKELIHOOD = FunctionExercise(
          "so its log is half of log(2 pi sigma^2)."),
         (_loglik_log_sigma2, _CONSTANT_HINT),
         (_loglik_root_of_2pi_sigma, _CONSTANT_HINT),
+        *((_loglik_constant_off(kind), _SAME_PER_POINT_HINT) for kind in _PER_POINT_OFFSETS),
         (_loglik_no_2pi,
          "The constant -0.5 log(2 pi) per point is part of the log density: keep it."),
         (_loglik_product,
