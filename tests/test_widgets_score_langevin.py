@@ -33,6 +33,8 @@ def _move(explorer, name, value):
 
 def test_langevin_defaults_are_the_source_example(lex):
     assert lex.values == {"step_size": pytest.approx(0.005), "n_steps": 3000, "seed": 0}
+    steps = lex.controls["n_steps"]
+    assert steps.min < steps.value < steps.max  # a first move either way changes the picture
     r = lex.result
     assert not r["diverged"]
     assert r["var_theory"] == pytest.approx(ula_gaussian_variance(0.5, 0.005))

@@ -29,7 +29,7 @@ __all__ = ["langevin_explorer", "noise_scale_explorer"]
 _FAR = 1e6
 
 
-def langevin_explorer(*, mu=1.0, sigma=0.5, x0=-5.0, n_chains=200, max_steps=3000, n_traces=5):
+def langevin_explorer(*, mu=1.0, sigma=0.5, x0=-5.0, n_chains=200, max_steps=4000, n_traces=5):
     r"""Sliders for the step size :math:`\\varepsilon` and the number of steps of Langevin
     dynamics on the Gaussian target :math:`\\mathcal N(\\mu, \\sigma^2)`, all chains from ``x0``.
 
@@ -50,7 +50,8 @@ def langevin_explorer(*, mu=1.0, sigma=0.5, x0=-5.0, n_chains=200, max_steps=300
     n_chains, max_steps, n_traces : int
         Chains (2 to 100,000), the longest run (20 to 100,000 steps; one run holds
         ``(max_steps + 1) * n_chains`` numbers, at most 10 million) and the traces drawn
-        (at most 20).
+        (at most 20). The steps slider starts at three quarters of ``max_steps`` (3,000 of
+        4,000 by default, the notes' run), so a student can move it either way.
 
     Returns
     -------
@@ -67,6 +68,7 @@ def langevin_explorer(*, mu=1.0, sigma=0.5, x0=-5.0, n_chains=200, max_steps=300
     max_steps = as_count(max_steps, "max_steps", minimum=20, cap=100_000)
     check_size((max_steps + 1) * n_chains, "(max_steps + 1) × n_chains")  # one cached run
     n_traces = min(as_count(n_traces, "n_traces", cap=20), n_chains)
+    start_steps = max(10, 3 * max_steps // 40 * 10)  # below the end: room to move up
     target = stats.norm(mu, sigma)
     limit = 2 * sigma**2
 
@@ -173,7 +175,7 @@ def langevin_explorer(*, mu=1.0, sigma=0.5, x0=-5.0, n_chains=200, max_steps=300
 
     controls = {
         "step_size": log_slider("step size ε", 0.005, -4, 0, step=0.1),
-        "n_steps": int_slider("steps k", max_steps, 10, max_steps, step=10),
+        "n_steps": int_slider("steps k", start_steps, 10, max_steps, step=10),
         "seed": seed_slider(),
     }
     return Explorer(controls, view, fig, title="Langevin dynamics on N(μ, σ²): step size and steps")
