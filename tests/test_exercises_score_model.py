@@ -19,10 +19,12 @@ FUNCTIONS = {"07.5": ex07.DENSE_BACKWARD, "07.6": ex07.DSM_BATCH}
         ("07.1", 3 * 128 + 2 * 128 * 128 + 128 * 2, "weight matrices only"),
         ("07.1", 2 * 128 + 128 + 2 * (128 * 128 + 128) + 128 * 2 + 2, "log sigma"),
         ("07.1", 3 * 128 + 128 + 128 * 128 + 128 + 128 * 2 + 2, "three hidden layers"),
-        ("07.2", 1.6, "1/2"),
-        ("07.2", 0.2, "explains"),
-        ("07.2", 1 / 1.5, "variance"),
-        ("07.2", 0.4, "2-D"),
+        ("07.2", 8 / 3, "1/2"),
+        ("07.2", 1.5 * 0.25 / 2.25, "explains"),
+        ("07.2", 1.5 * 2 / 2.5, "two variances"),  # sigma for sigma^2
+        ("07.2", 1.5 * 1 / 1.25, "two variances"),  # v = 1, the lesson's case
+        ("07.2", 0.5 * 2 / 2.25, "three coordinates"),
+        ("07.2", 1.5 / 2.25, "units"),
         ("07.3", 2.0, "not sigma_i"),
         ("07.3", 0.1, "barely move"),
         ("07.3", 0.1 / 400, "Upside down"),
@@ -43,10 +45,10 @@ def test_expected_values_agree_with_independent_computations():
     # 07.1: 3*128 + 128 + 2 * (128*128 + 128) + 128*2 + 2, counted by hand
     assert EXERCISES["07.1"].expected() == 384 + 128 + 2 * 16512 + 256 + 2 == 33794
     # 07.2: the exact blurred score's loss on many draws is the floor (d/2) v / (v + sigma^2)
-    X = np.random.default_rng(0).standard_normal((20_000, 2))
-    floor = dsm_loss_per_sigma(lambda x, s: -x / (1 + s**2), X, [0.5], n_noise=4, rng=1)[0]
+    X = np.sqrt(2.0) * np.random.default_rng(0).standard_normal((20_000, 3))  # N(0, 2 I), 3-D
+    floor = dsm_loss_per_sigma(lambda x, s: -x / (2 + s**2), X, [0.5], n_noise=4, rng=1)[0]
     assert floor == pytest.approx(EXERCISES["07.2"].expected(), abs=0.01)
-    assert EXERCISES["07.2"].expected() == pytest.approx(0.8)
+    assert EXERCISES["07.2"].expected() == pytest.approx(4 / 3)
     # 07.3: annealed_langevin's schedule eps_i = eps sigma_i^2 / sigma_L^2 (lesson 06)
     assert EXERCISES["07.3"].expected() == pytest.approx(0.1 * 20**2)
 

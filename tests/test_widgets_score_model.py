@@ -47,12 +47,21 @@ def test_training_slider_ends_are_clean(tex, end):
     _move(tex, "checkpoint", 2)
 
 
+def test_training_checkpoints_are_counted_from_one(tex):
+    """The slider and the readout count the same way: 1 to 3 for three checkpoints."""
+    assert slider_ends(tex.controls["checkpoint"]) == [1, 3]
+    _move(tex, "checkpoint", 3)
+    assert "after 1,500 training steps (checkpoint 3 of 3)" in tex.readout_text
+    _move(tex, "checkpoint", 1)
+    assert "after 0 training steps (checkpoint 1 of 3)" in tex.readout_text
+
+
 def test_training_explorer_shows_the_checkpoints_samples(tex):
-    _move(tex, "checkpoint", 0)
+    _move(tex, "checkpoint", 1)
     r = tex.result
     assert r["step"] == 0 and np.isnan(r["loss"]) and "untrained" in tex.readout_text
     untrained_error = r["field_error"]
-    _move(tex, "checkpoint", 2)
+    _move(tex, "checkpoint", 3)
     r = tex.result
     assert r["step"] == 1500 and r["loss"] == pytest.approx(MODEL.loss_history_[1400:].mean())
     assert r["field_error"] < untrained_error
@@ -95,7 +104,7 @@ def test_noise_explorer_without_the_mixture_shows_the_learned_field_only():
 def test_a_move_only_redraws(tex, nex, make):
     """Kernel time of a move (the browser median must stay under 100 ms): the samples are
     precomputed, the fields are one forward pass on a 15 x 15 grid."""
-    ex, name, values = {"training": (tex, "checkpoint", [0, 1, 2]),
+    ex, name, values = {"training": (tex, "checkpoint", [1, 2, 3]),
                         "noise": (nex, "sigma", [1.0, 2.0, 5.0])}[make]  # fmt: skip
     times = []
     for v in values * 3:

@@ -15,8 +15,9 @@ from helpers.exercises.registry import Exercise, FunctionExercise, register
 # 07.1: a bigger network than the lesson's, (x1, x2, log sigma) -> 128 -> 128 -> 128 -> 2
 _SIZES = (3, 128, 128, 128, 2)
 
-# 07.2: data N(0, v I) in d dimensions, noise sigma
-_D, _V, _SIGMA = 2, 1.0, 0.5
+# 07.2: data N(0, v I) in d dimensions, noise sigma (not the lesson's 2-D, v = 1 case, so the
+# floor the lesson's figure shows at sigma = 1 does not give this one away)
+_D, _V, _SIGMA = 3, 2.0, 0.5
 
 # 07.3: annealed Langevin's step at the smallest level and the ladder's ends
 _EPS, _SIGMA_MAX, _SIGMA_MIN = 0.1, 20.0, 1.0
@@ -30,9 +31,12 @@ def _ex_07_1(*, sizes=_SIZES, biases=True) -> float:
     return float(sum(v.size for k, v in params.items() if biases or k.startswith("W")))
 
 
-def _ex_07_2(*, d=_D, v=_V, sigma=_SIGMA, half=0.5) -> float:
-    """The floor of the weighted DSM loss for Gaussian data: (d/2) v / (v + sigma^2)."""
-    return half * d * v / (v + sigma**2)
+def _ex_07_2(*, d=_D, v=_V, sigma=_SIGMA, half=0.5, top=None) -> float:
+    """The floor of the weighted DSM loss for Gaussian data: (d/2) v / (v + sigma^2).
+
+    ``top`` replaces the numerator v (a slip: the part the score explains, or no v at all).
+    """
+    return half * d * (v if top is None else top) / (v + sigma**2)
 
 
 def _ex_07_3(power=2) -> float:
@@ -59,20 +63,25 @@ register(Exercise(
 ))  # fmt: skip
 register(Exercise(
     "07.2",
-    "Data N(0, I) in 2-D, noise sigma = 0.5: the smallest possible value of the weighted DSM "
-    "loss (sigma^2 / 2) E|s(x~) + z / sigma|^2 (the floor).",
+    "Data N(0, 2 I) in 3-D (variance v = 2 per coordinate), noise sigma = 0.5: the smallest "
+    "possible value of the weighted DSM loss (sigma^2 / 2) E|s(x~) + z / sigma|^2 (the floor). "
+    "Derive it for any d, v and sigma first.",
     _ex_07_2,
-    "the best s is the score of the blurred density N(0, (1 + sigma^2) I); put it in the loss, "
-    "write x~ = x + sigma z, and take the expectation of the squared residual.",
+    "the best s is the score of the blurred density N(0, (v + sigma^2) I); put it in the loss, "
+    "write x~ = x + sigma z, and take the expectation of the squared residual (x and z are "
+    "independent).",
     rtol=1e-6,
     mistakes=(
         (lambda: _ex_07_2(half=1.0), "The loss has a factor 1/2 in front."),
-        (lambda: _ex_07_2(v=_SIGMA**2, sigma=1.0),
-         "That is sigma^2 / (1 + sigma^2) per coordinate: the part of the noise the score "
-         "explains, not the part it cannot."),
+        (lambda: _ex_07_2(top=_SIGMA**2),
+         "That is the part of the noise the score explains, not the part it cannot."),
         (lambda: _ex_07_2(sigma=np.sqrt(_SIGMA)),
-         "The noise's variance is sigma^2 = 0.25, not sigma."),
-        (lambda: _ex_07_2(d=1), "The data are 2-D: the residual has two coordinates."),
+         "Check the two variances: the data's is v = 2 per coordinate, the noise's is "
+         "sigma^2 = 0.25 (not sigma)."),
+        (lambda: _ex_07_2(d=1), "The data are 3-D: the residual has three coordinates."),
+        (lambda: _ex_07_2(top=1.0),
+         "Check the units: the floor has none (scale the data and the noise together and it "
+         "stays put), so the data's variance belongs above the line as well as below."),
     ),
 ))  # fmt: skip
 register(Exercise(

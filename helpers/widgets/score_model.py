@@ -26,6 +26,9 @@ __all__ = ["noise_explorer", "training_explorer"]
 #: Arrows show sigma * s (the network's own output, order one), capped at this length.
 _CAP = 3.0
 _N_GRID = 15
+#: The exact field wide and light, the learned one thin and dark: told apart in greyscale too.
+_EXACT = {"color": "0.8", "width": 0.014, "label": "exact (wide, light)"}
+_LEARNED = {"color": "k", "width": 0.004, "label": "learned (thin, dark)"}
 
 
 def _as_model(model) -> ScoreNet:
@@ -75,8 +78,10 @@ def training_explorer(model, *, weights, means, covariances, sigma=1.0, n_chains
                       n_steps_per_level=30, step_size=0.1, seed=0):  # fmt: skip
     r"""A slider over training progress: the stored checkpoints of ``model``.
 
-    Left: the learned field :math:`\sigma s_\theta(x, \sigma)` (red) against the exact one of
-    the mixture blurred by :math:`\sigma` (grey), on a 15 x 15 grid, arrows capped at length 3.
+    Left: the learned field :math:`\sigma s_\theta(x, \sigma)` (thin dark arrows) against the
+    exact one of the mixture blurred by :math:`\sigma` (wide light-grey arrows), on a 15 x 15
+    grid, arrows capped at length 3. The slider counts the checkpoints from 1 (the first
+    stored, usually step 0) to their number (the last).
     Right: ``n_chains`` samples of annealed Langevin run with that checkpoint's score (from the
     same uniform starts on :math:`[-8, 8]^2` and the same noise for every checkpoint), against
     the mixture's means. The samples of every checkpoint are computed when the explorer is
@@ -134,14 +139,13 @@ def training_explorer(model, *, weights, means, covariances, sigma=1.0, n_chains
 
     fig, (ax_f, ax_s) = new_figure(ncols=2, figsize=(9.0, 4.2))
     scale = _CAP / (grid[1, 0] - grid[0, 0])  # an arrow of length _CAP spans one grid step
-    ax_f.quiver(*grid.T, *_capped(exact).T, color="0.6", angles="xy", scale_units="xy",
-                scale=scale, width=0.006, label="exact")  # fmt: skip
-    arrows = ax_f.quiver(*grid.T, *_capped(fields[0]).T, color=COLORS["model"], angles="xy",
-                         scale_units="xy", scale=scale, width=0.004, animated=True,
-                         label="learned")  # fmt: skip
+    ax_f.quiver(*grid.T, *_capped(exact).T, angles="xy", scale_units="xy", scale=scale,
+                **_EXACT)  # fmt: skip
+    arrows = ax_f.quiver(*grid.T, *_capped(fields[-1]).T, angles="xy", scale_units="xy",
+                         scale=scale, animated=True, **_LEARNED)  # fmt: skip
     ax_f.set_title(f"σ·score at σ = {sigma:g}: exact and learned")
     ax_s.plot(*m.T, "k+", ms=14, mew=2, label="mixture means")
-    dots = ax_s.scatter(*samples[0].T, s=6, color=COLORS["estimate"], alpha=0.6,
+    dots = ax_s.scatter(*samples[-1].T, s=6, color=COLORS["estimate"], alpha=0.6,
                         animated=True, label="samples")  # fmt: skip
     ax_s.set_title(f"{n_chains} samples, annealed Langevin")
     for ax in (ax_f, ax_s):
@@ -154,9 +158,9 @@ def training_explorer(model, *, weights, means, covariances, sigma=1.0, n_chains
     off = ax_s.text(0.98, 0.03, "", transform=ax_s.transAxes, ha="right", fontsize="small",
                     animated=True)  # fmt: skip
 
-    def view(checkpoint):
-        k = steps[checkpoint]
-        x, field = samples[checkpoint], fields[checkpoint]
+    def view(checkpoint):  # counted from 1, as the readout says
+        k = steps[checkpoint - 1]
+        x, field = samples[checkpoint - 1], fields[checkpoint - 1]
         arrows.set_UVC(*_capped(field).T)
         dots.set_offsets(x)
         outside = int(np.sum(np.any(np.abs(x) > 10, axis=1)))
@@ -169,7 +173,7 @@ def training_explorer(model, *, weights, means, covariances, sigma=1.0, n_chains
         result = {"step": k, "fractions": fractions, "field_error": error, "loss": loss}
         shares = ", ".join(f"{f:.2f} (truth {t:.2f})" for f, t in zip(fractions, w, strict=True))
         lines = [
-            f"after {k:,} training steps (checkpoint {checkpoint} of {len(steps) - 1})",
+            f"after {k:,} training steps (checkpoint {checkpoint} of {len(steps)})",
             f"samples nearest each mean: {shares}",
             f"learned field vs exact at σ = {sigma:g}: relative error {error:.2f} "
             "(weighted by the blurred density)",
@@ -178,7 +182,7 @@ def training_explorer(model, *, weights, means, covariances, sigma=1.0, n_chains
         ]
         return result, lines
 
-    controls = {"checkpoint": int_slider("checkpoint", len(steps) - 1, 0, len(steps) - 1)}
+    controls = {"checkpoint": int_slider("checkpoint", len(steps), 1, len(steps))}
     return Explorer(controls, view, fig, title="Training progress: the learned score and samples")
 
 
@@ -186,11 +190,11 @@ def noise_explorer(model, X, *, weights=None, means=None, covariances=None, n_po
                    seed=0):  # fmt: skip
     r"""A noise-scale slider: the learned field at :math:`\sigma`, and the data noised by it.
 
-    Left: the learned field :math:`\sigma s_\theta(x, \sigma)` (red) on a 15 x 15 grid, and
-    when the mixture is given the exact one (grey). Right: ``n_points`` of the data, each
-    moved by :math:`\sigma z` (the same draws :math:`z` for every :math:`\sigma`: the seed
-    slider draws new ones). The slider runs over the model's range of noise scales; between
-    two training levels the network interpolates.
+    Left: the learned field :math:`\sigma s_\theta(x, \sigma)` (thin dark arrows) on a 15 x 15
+    grid, and when the mixture is given the exact one (wide light-grey arrows). Right:
+    ``n_points`` of the data, each moved by :math:`\sigma z` (the same draws :math:`z` for
+    every :math:`\sigma`: the seed slider draws new ones). The slider runs over the model's
+    range of noise scales; between two training levels the network interpolates.
 
     Introduced in ``07_score_model.ipynb``.
 
@@ -236,12 +240,12 @@ def noise_explorer(model, X, *, weights=None, means=None, covariances=None, n_po
     fig, (ax_f, ax_d) = new_figure(ncols=2, figsize=(9.0, 4.2))
     exact_arrows = None
     if mixture is not None:
-        exact_arrows = ax_f.quiver(*grid.T, *grid.T * 0, color="0.6", angles="xy",
-                                   scale_units="xy", scale=_CAP / (grid[1, 0] - grid[0, 0]),
-                                   width=0.006, animated=True, label="exact")  # fmt: skip
-    arrows = ax_f.quiver(*grid.T, *grid.T * 0, color=COLORS["model"], angles="xy",
-                         scale_units="xy", scale=_CAP / (grid[1, 0] - grid[0, 0]), width=0.004,
-                         animated=True, label="learned")  # fmt: skip
+        exact_arrows = ax_f.quiver(*grid.T, *grid.T * 0, angles="xy", scale_units="xy",
+                                   scale=_CAP / (grid[1, 0] - grid[0, 0]), animated=True,
+                                   **_EXACT)  # fmt: skip
+    arrows = ax_f.quiver(*grid.T, *grid.T * 0, angles="xy", scale_units="xy",
+                         scale=_CAP / (grid[1, 0] - grid[0, 0]), animated=True,
+                         **_LEARNED)  # fmt: skip
     ax_f.set_title("σ·score at the slider's σ")
     ax_d.scatter(*shown.T, s=5, color="0.75", label="data")
     dots = ax_d.scatter(*shown.T, s=6, color=COLORS["estimate"], alpha=0.6, animated=True,
