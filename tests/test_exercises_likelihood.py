@@ -229,3 +229,37 @@ def test_log_likelihood_constant_off_per_point_gets_its_own_hint(fn):
     ok, msg = _verdict(ex01.LOG_LIKELIHOOD, fn)
     assert not ok and "whatever x is (and whatever sigma is)" in msg and "Hint: " not in msg, msg
     assert "np.log" not in msg and "0.5" not in msg, msg  # the hint never gives the code
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [  # constants no slip list names: pi lost from 2 pi, a typed-in 0.92, log 2 pi per point twice
+        lambda x, mu, sigma: np.sum(
+            -((x - mu) ** 2) / (2 * sigma**2) - np.log(sigma) - 0.5 * np.log(2)
+        ),
+        lambda x, mu, sigma: np.sum(-((x - mu) ** 2) / (2 * sigma**2) - np.log(sigma) - 0.92),
+        lambda x, mu, sigma: np.sum(
+            -((x - mu) ** 2) / (2 * sigma**2) - np.log(sigma) - 1.5 * np.log(2 * np.pi)
+        ),
+    ],
+)
+def test_log_likelihood_any_constant_off_per_point_is_diagnosed(fn):
+    """The whole class of wrong constants, not only the listed ones, gets the per-point hint."""
+    ok, msg = _verdict(ex01.LOG_LIKELIHOOD, fn)
+    assert not ok and "whatever x is (and whatever sigma is)" in msg and "Hint: " not in msg, msg
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [  # off by an amount that depends on sigma, or on x: not the per-point-constant class
+        lambda x, mu, sigma: np.sum(-((x - mu) ** 2) / (2 * sigma**2) - 0.5 * np.log(2 * np.pi)),
+        lambda x, mu, sigma: np.sum(
+            -((x - mu) ** 2) / sigma**2 - np.log(sigma) - 0.5 * np.log(2 * np.pi)
+        ),
+        lambda x, mu, sigma: 1 / 0,
+        lambda x, mu, sigma: "a string",
+    ],
+)
+def test_log_likelihood_diagnosis_says_nothing_outside_its_class(fn):
+    ok, msg = _verdict(ex01.LOG_LIKELIHOOD, fn)
+    assert not ok and "whatever x is (and whatever sigma is)" not in msg, msg

@@ -255,6 +255,24 @@ _SAME_PER_POINT_HINT = (
 )
 
 
+def _same_offset_per_point(run, cases) -> str | None:
+    """Any slip that shifts every point's log density by one amount, whatever x and sigma are.
+
+    The hidden cases have different sigmas and sizes: a total off by n times the same number
+    on all of them is a wrong constant (the listed offsets are three of infinitely many).
+    """
+    offsets = []
+    for case in cases:
+        got = run(case)
+        if got is None or np.size(got) != 1:
+            return None
+        offsets.append((float(np.asarray(got)) - _loglik_reference(**case)) / np.size(case["x"]))
+    offsets = np.array(offsets)
+    if not np.all(np.isfinite(offsets)) or abs(offsets[0]) < 1e-9:
+        return None
+    return _SAME_PER_POINT_HINT if np.allclose(offsets, offsets[0], rtol=1e-6) else None
+
+
 def _loglik_likelihood(x, mu, sigma) -> float:
     from helpers.distributions import normal_pdf
 
@@ -269,6 +287,7 @@ LOG_LIKELIHOOD = FunctionExercise(
     hint="write log p(x_i | mu, sigma) from the formula of section 2 for all points at once "
     "(an array), then add them up; never form the densities themselves.",
     starter="def log_likelihood(x, mu, sigma):",
+    diagnose=_same_offset_per_point,
     slips=(
         (lambda x, mu, sigma: _loglik_reference(x, mu, np.sqrt(sigma)),
          "It looks like sigma was used as the variance; here sigma is the standard deviation, "

@@ -78,7 +78,10 @@ class FunctionExercise:
     wrong implementations with the hint each deserves: ``((wrong_fn, hint), ...)``; a
     student's output that matches a slip's output (and not the reference's) gets that hint.
     ``starter`` is the signature line the notebook's starter cell shows (for the docs and the
-    tests that keep notebook and registry in step).
+    tests that keep notebook and registry in step). ``diagnose``, if given, recognises a whole
+    class of slips that no finite list covers: ``diagnose(run, cases)`` gets ``run(case)``, the
+    student's output on a case (None if it raised), and returns a hint or None. It is asked
+    after the listed slips, and anything it raises counts as None.
     """
 
     key: str
@@ -90,6 +93,7 @@ class FunctionExercise:
     slips: tuple = ()
     rtol: float = 1e-6
     atol: float = 1e-9
+    diagnose: Callable | None = None
     #: Seed of the hidden cases: fixed, so a check gives the same verdict on every run.
     seed: int = 20261205
 
@@ -216,9 +220,32 @@ def _function_verdict(ex: FunctionExercise, fn) -> tuple[bool, str]:
                 continue
             if _compare(got, slipped, ex)[0]:
                 return False, f"{tag} Not quite ({where}). {slip_hint}"
+        class_hint = _diagnosed(ex, fn, cases)
+        if class_hint:
+            return False, f"{tag} Not quite ({where}). {class_hint}"
         return False, f"{tag} Not quite: {problem} {where} ({_inputs(case)}). Hint: {ex.hint}"
     n = len(cases)
     return True, f"{tag} Correct: your function agrees with the reference on {n} hidden cases."
+
+
+def _diagnosed(ex: FunctionExercise, fn, cases: list) -> str | None:
+    """The exercise's own diagnosis of a wrong function, or None; never raises."""
+    if ex.diagnose is None:
+        return None
+
+    def run(case):
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                return fn(**_copied(case))
+        except Exception:  # a student's bug: no diagnosis from this case
+            return None
+
+    try:
+        hint = ex.diagnose(run, [_copied(case) for case in cases])
+    except Exception:  # a diagnosis that cannot judge this function says nothing
+        return None
+    return hint if isinstance(hint, str) and hint else None
 
 
 def _copied(case: dict) -> dict:
