@@ -291,8 +291,8 @@ LANGEVIN_STEP = FunctionExercise(
     starter="def langevin_step(x, score_fn, eps, z):",
     slips=(
         (_step_with(noise=1.0),
-         "The noise is too small: its variance must be 2 eps, twice the step, or the chains "
-         "settle at about half the target's variance (section 3)."),
+         "The noise is too small: with it the chains would settle at about half the "
+         "target's variance. Section 3 says how much noise a step of size eps needs."),
         (_step_with(sign=-1.0),
          "The drift goes the wrong way: the score points uphill in log p, towards the modes, "
          "and the step follows it."),
