@@ -302,7 +302,7 @@ def gaussian_prior_explorer(tosses=(0, 0, 1, 1, 0, 0, 1), *, prior_mean=0.5, pri
     for s, text in ((0.1, "s = 0.1"), (np.sqrt(0.1), "s² = 0.1")):
         ax_m.axvline(s, color="black", lw=0.8, ls=(0, (1, 3)))
         ax_m.text(s, 0.5, f" {text}", rotation=90, va="center", ha="right", fontsize="small")
-    ax_m.set_title("narrow prior → MAP = prior mean; flat → MAP = MLE")
+    ax_m.set_title("where the MAP sits, for every prior width s")
     ax_m.legend(loc="upper center", bbox_to_anchor=(0.5, -0.17), ncols=2, fontsize="x-small",
                 frameon=False)  # fmt: skip
 
