@@ -122,11 +122,16 @@ def test_predict_first_answers_are_hidden_until_opened(converted):
     ]
     assert prompts, f"{path.name}: no 'Predict first' prompt"
     for i in prompts:
-        reveal = next(
-            (j for j in range(i + 1, len(cells)) if cells[j]["cell_type"] == "code"), None
+        reveal = next(  # the first code cell that prints or draws something
+            (
+                j
+                for j in range(i + 1, len(cells))
+                if cells[j]["cell_type"] == "code" and cells[j].get("outputs")
+            ),
+            None,
         )
         assert reveal is not None, f"{path.name} cell {i}: a prediction with nothing to reveal it"
-        between = cells[i + 1 : reveal]
+        between = [c for c in cells[i + 1 : reveal] if c["cell_type"] == "markdown"]
         assert all(_hidden(c, "source_hidden") for c in between), (
             f"{path.name} cell {i}: text between the prompt and its reveal must be collapsed"
         )
@@ -219,6 +224,10 @@ def test_a_collapsed_output_shows_a_heading_not_an_answer(converted):
     for i, c in enumerate(nb["cells"]):
         if c["cell_type"] != "code" or not _hidden(c, "outputs_hidden"):
             continue
+        assert c.get("outputs"), (
+            f"{path.name} cell {i}: a collapsed output with no output shows an empty bar; "
+            "drop outputs_hidden and hide-output"
+        )
         line = _preview_line(c)
         if line is None or _FIGURE_REPR.fullmatch(line.strip()):
             continue
