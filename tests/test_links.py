@@ -3,6 +3,7 @@ resolves, each lesson links the lessons before and after it and its worked solut
 each solutions notebook links back to its lesson."""
 
 import json
+import os
 import re
 from pathlib import Path
 
@@ -39,12 +40,21 @@ def test_relative_links_resolve(path):
 def test_each_lesson_links_its_neighbours_and_its_solutions(i):
     path = LESSONS[i]
     links = set(_relative_links(path))
-    want = {f"solutions/{path.stem}_solutions.ipynb"}
+    want = {f"../notebooks/solutions/{path.stem}_solutions.ipynb"}
     if i > 0:
-        want.add(LESSONS[i - 1].name)
+        want.add(f"../notebooks/{LESSONS[i - 1].name}")
     if i + 1 < len(LESSONS):
-        want.add(LESSONS[i + 1].name)
+        want.add(f"../notebooks/{LESSONS[i + 1].name}")
     assert want <= links, f"{path.name} should link {sorted(want - links)}"
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.name)
+def test_a_lesson_copied_to_my_work_keeps_its_links(path):
+    """The README tells students to keep their own copies in my-work/: a lesson's links go
+    through ../notebooks/, so they work from notebooks/, from my-work/ and on the site."""
+    copy_dir = ROOT / "my-work"
+    broken = [t for t in _relative_links(path) if not Path(os.path.normpath(copy_dir / t)).exists()]
+    assert not broken, f"{path.name} copied to my-work/ would link to missing {broken}"
 
 
 def test_every_lesson_has_a_solutions_notebook_that_links_back():
