@@ -278,3 +278,20 @@ def test_registered_function_exercise_survives_broken_functions(key):
     for fn in (None, lambda **kw: 1 / 0, lambda **kw: "text", lambda **kw: None):
         ok, msg = _function_verdict(ex, fn)
         assert not ok and msg.startswith(f"[{key}]"), msg
+
+
+def test_a_wrong_returned_value_is_named_by_position_and_name():
+    """With several returned values, the message says which one: 'the second returned value
+    (db)', never an ambiguous 'output 2'."""
+    from helpers.exercises.registry import FunctionExercise, _function_verdict
+
+    ex = FunctionExercise(
+        key="00.0",
+        question="two sums",
+        reference=lambda a: (a.sum(axis=0), a.sum(axis=1)),
+        cases=lambda rng: [{"a": rng.normal(size=(4, 4))}],
+        hint="sum over the right axis.",
+        outputs=("by_column", "by_row"),
+    )
+    ok, msg = _function_verdict(ex, lambda a: (a.sum(axis=0), a.mean(axis=1)))
+    assert not ok and "the second returned value (by_row)" in msg, msg

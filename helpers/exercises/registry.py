@@ -94,6 +94,8 @@ class FunctionExercise:
     rtol: float = 1e-6
     atol: float = 1e-9
     diagnose: Callable | None = None
+    #: Names of the returned values, in order (``("dW", "db", "g_in")``), for the messages.
+    outputs: tuple = ()
     #: Seed of the hidden cases: fixed, so a check gives the same verdict on every run.
     seed: int = 20261205
 
@@ -302,7 +304,7 @@ def _compare(got, want, ex: FunctionExercise) -> tuple[bool, str]:
             f"your function returned {len(got_a)} outputs where {len(want_a)} are expected"
         )
     for k, (g, w) in enumerate(zip(got_a, want_a, strict=True)):
-        which = f"output {k + 1}" if len(want_a) > 1 else "the result"
+        which = _which_output(ex, k, len(want_a))
         if g.shape != w.shape:
             return False, f"{which} has shape {g.shape} where {w.shape} is expected"
         if not np.all(np.isfinite(g)) and np.all(np.isfinite(w)):
@@ -310,6 +312,18 @@ def _compare(got, want, ex: FunctionExercise) -> tuple[bool, str]:
         if not np.allclose(g, w, rtol=ex.rtol, atol=ex.atol, equal_nan=True):
             return False, f"{which} has the right shape but different values"
     return True, ""
+
+
+_ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth")
+
+
+def _which_output(ex: FunctionExercise, k: int, n: int) -> str:
+    """'the result', or 'the second returned value (db)': by position, and by name if known."""
+    if n == 1:
+        return "the result"
+    nth = _ORDINALS[k] if k < len(_ORDINALS) else f"number {k + 1}"
+    name = f" ({ex.outputs[k]})" if k < len(ex.outputs) else ""
+    return f"the {nth} returned value{name}"
 
 
 def _lookup(key: str) -> Exercise | FunctionExercise:
