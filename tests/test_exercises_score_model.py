@@ -28,9 +28,9 @@ FUNCTIONS = {"07.5": ex07.DENSE_BACKWARD, "07.6": ex07.DSM_BATCH}
         ("07.3", 2.0, "not sigma_i"),
         ("07.3", 0.1, "barely move"),
         ("07.3", 0.1 / 400, "Upside down"),
-        ("07.4", "a", "uniformly"),
+        ("07.4", "a", "cancels"),
         ("07.4", "c", "slows"),
-        ("07.4", "d", "overflow"),
+        ("07.4", "d", "order one"),
     ],
 )
 def test_known_mistakes_get_a_specific_hint(key, wrong, says, capsys):
@@ -107,6 +107,47 @@ def _dsm_loss(score_fn, x, sigmas, z):
         s = score_fn((xi + si * zi)[None], np.array([si]))[0]
         total += si**2 / 2 * np.sum((s + zi / si) ** 2)
     return total / len(x)
+
+
+def _dsm_at_clean_x(score_fn, x, sigmas, z):
+    s = sigmas[:, None]
+    return float(np.mean(s[:, 0] ** 2 / 2 * np.sum((score_fn(x, sigmas) + z / s) ** 2, 1)))
+
+
+def _dsm_mean_over_coordinates(score_fn, x, sigmas, z):
+    s = sigmas[:, None]
+    return float(0.5 * np.mean((s * score_fn(x + s * z, sigmas) + z) ** 2))
+
+
+def _dsm_weight_sigma(score_fn, x, sigmas, z):
+    s = sigmas[:, None]
+    return float(np.mean(s[:, 0] / 2 * np.sum((score_fn(x + s * z, sigmas) + z / s) ** 2, 1)))
+
+
+def _dense_bias_mean(h, W, slope, g_out):
+    g = g_out * slope
+    return h.T @ g, g.mean(axis=0), g @ W.T
+
+
+def _dense_no_transpose(h, W, slope, g_out):
+    g = g_out * slope
+    return h.T @ g, g.sum(axis=0), g @ W
+
+
+@pytest.mark.parametrize(
+    ("key", "fn", "says"),
+    [
+        ("07.6", _dsm_at_clean_x, "clean point"),
+        ("07.6", _dsm_mean_over_coordinates, "sum over the coordinates"),
+        ("07.6", _dsm_weight_sigma, "not sigma"),
+        ("07.5", _dense_bias_mean, "do not average"),
+        ("07.5", _dense_no_transpose, "transposed (shape (m, n_in))"),
+    ],
+)
+def test_slips_written_the_students_way_get_their_own_hint(key, fn, says):
+    """The second review's slips, written independently of the registry's wrong versions."""
+    ok, msg = _function_verdict(FUNCTIONS[key], fn)
+    assert not ok and says in msg and "Hint: " not in msg, msg
 
 
 @pytest.mark.parametrize(("key", "fn"), [("07.5", _dense_backward), ("07.6", _dsm_loss)])

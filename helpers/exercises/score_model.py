@@ -101,23 +101,26 @@ register(Exercise(
 ))  # fmt: skip
 register(Exercise(
     "07.4",
-    "Trained with sigma_min = 0.01 on 200 points (and long enough), the network's samples "
-    "land almost on the training points. Why? (a) the smallest levels get too few training "
-    "steps; (b) at small sigma the best score for the training sample is the score of its KDE "
-    "with bandwidth sigma, and Langevin on that density returns the training points; "
-    "(c) Langevin's step is too small at sigma = 0.01 to leave the points; (d) the output's "
-    "1/sigma overflows.",
+    "A network flexible enough to reach the minimiser of the training loss, trained with "
+    "sigma_min = 0.01 on 200 points, produces samples that land almost on the training points. "
+    "Why? (a) the smallest levels are weighted sigma^2, so they add almost nothing to the loss "
+    "and are learned last; (b) at small sigma the loss on 200 points is minimised by the score "
+    "of their KDE with bandwidth sigma; (c) at sigma = 0.01 Langevin's step is too small for "
+    "the chains to leave the points they reach; (d) the output's 1/sigma makes the score at "
+    "sigma = 0.01 so large that the chains jump onto the data.",
     lambda: "b",
     "ask what the loss rewards on a finite sample: which score minimises the average over "
-    "these 200 points exactly (section 11).",
+    "these 200 points exactly, and what Langevin does with its density (section 11).",
     options=("a", "b", "c", "d"),
     mistakes=(
-        (lambda: "a", "Every level gets about the same number of steps (levels are drawn "
-         "uniformly); more steps would bring the net closer to the sample's optimum, not away."),
+        (lambda: "a", "The weight sigma^2 cancels the squared score's size of 1/sigma^2: every "
+         "level's loss is 'predict the noise', of the same size (section 4), so no level is "
+         "neglected."),
         (lambda: "c", "A small step slows the chains but does not choose where they end; the "
          "density they sample is the issue."),
-        (lambda: "d", "1/0.01 = 100 is far from overflow; the scaling is what lets the net "
-         "output numbers of order one."),
+        (lambda: "d", "The large score is the right size for data blurred by sigma = 0.01, and "
+         "the step shrinks as sigma^2 to match; the output's 1/sigma is what lets the network "
+         "itself output numbers of order one."),
     ),
 ))  # fmt: skip
 
@@ -144,12 +147,15 @@ def _dense_cases(rng):
     return cases
 
 
-def _dense_with(*, transposed=False, bias_axis=0, slope=True, dh_through_w=True):
+def _dense_with(*, transposed=False, bias_axis=0, slope=True, dh_through_w=True,
+                bias_mean=False, dh_transposed=True):  # fmt: skip
     def wrong(h, W, slope_, g_out):
         g = g_out * slope_ if slope else g_out
         dW = (g.T @ h) if transposed else h.T @ g
-        dh = g @ W.T if dh_through_w else g_out @ W.T
-        return dW, g.sum(axis=bias_axis), dh
+        back = W.T if dh_transposed else W  # the square hidden case lets g @ W run
+        dh = g @ back if dh_through_w else g_out @ back
+        db = g.mean(axis=bias_axis) if bias_mean else g.sum(axis=bias_axis)
+        return dW, db, dh
 
     return lambda h, W, slope, g_out: wrong(h, W, slope, g_out)
 
@@ -175,6 +181,12 @@ DENSE_BACKWARD = FunctionExercise(
          "batch, so sum over the rows, one number per output."),
         (_dense_with(dh_through_w=False),
          "dL/dh skips the activation: pass the gradient through SiLU' before W^T, as for W."),
+        (_dense_with(bias_mean=True),
+         "The bias gradient is an average: b is shared by the rows of the batch, and each row "
+         "adds its own contribution to dL/db, so sum over the rows, do not average."),
+        (_dense_with(dh_transposed=False),
+         "dL/dh goes back through the weights the other way round: from m outputs to n_in "
+         "inputs, so W enters transposed (shape (m, n_in))."),
     ),
 )  # fmt: skip
 
@@ -213,11 +225,14 @@ def _dsm_cases(rng):
     return cases
 
 
-def _dsm_with(*, sign=1.0, weight_power=2, reduce="mean", half=0.5):
+def _dsm_with(*, sign=1.0, weight_power=2, reduce="mean", half=0.5, noisy=True,
+              coords="sum"):  # fmt: skip
     def wrong(score_fn, x, sigmas, z):
         s = sigmas[:, None]
-        residual = score_fn(x + s * z, sigmas) + sign * z / s
-        per_point = half * s[:, 0] ** weight_power * np.sum(residual**2, axis=1)
+        at = x + s * z if noisy else x
+        residual = score_fn(at, sigmas) + sign * z / s
+        norm2 = np.sum(residual**2, axis=1) if coords == "sum" else np.mean(residual**2, axis=1)
+        per_point = half * s[:, 0] ** weight_power * norm2
         return float(per_point.sum() if reduce == "sum" else per_point.mean())
 
     return wrong
@@ -244,6 +259,15 @@ DSM_BATCH = FunctionExercise(
          "A sum over the batch: the loss is a mean, so its size does not depend on the batch "
          "size (lesson 03)."),
         (_dsm_with(half=1.0), "The factor 1/2 is missing."),
+        (_dsm_with(noisy=False),
+         "The network is evaluated at the clean point: it must see the noisy point "
+         "x~ = x + sigma z, the only thing it is given when it samples."),
+        (_dsm_with(coords="mean"),
+         "The squared norm is a sum over the coordinates: average over the batch only, not "
+         "over the coordinates as well (in 2-D that halves the loss)."),
+        (_dsm_with(weight_power=1),
+         "The weight is lambda(sigma) = sigma^2, not sigma: it must cancel the squared score's "
+         "size of 1/sigma^2, so that every level's loss is of the same size."),
     ),
 )  # fmt: skip
 
