@@ -94,6 +94,30 @@ def test_noise_explorer_follows_the_maths(nex):
     _move(nex, "sigma", 1.0)
 
 
+def test_noise_explorer_starts_at_the_given_sigma_inside_the_models_range():
+    ex = noise_explorer(MODEL, X, **MIX, n_points=50, sigma=4.0)
+    assert ex.controls["sigma"].value == pytest.approx(4.0)
+    assert ex.result["sigma"] == pytest.approx(4.0) and "σ = 4:" in ex.readout_text
+    with pytest.raises(ValueError, match="sigma must be within"):
+        noise_explorer(MODEL, X, **MIX, sigma=0.5)  # below the ladder's smallest level
+
+
+def test_training_explorer_reports_how_far_the_samples_are_from_the_means(tex):
+    """The shares count each sample towards its nearest mean wherever it is; the spread says
+    whether the samples have gathered there."""
+    _move(tex, "checkpoint", 3)
+    x0 = np.random.default_rng(0).uniform(-8, 8, (100, 2))
+    x = annealed_langevin(MODEL.score, x0, sigmas=MODEL.sigmas, step_size=0.1,
+                          n_steps_per_level=10, rng=1)  # fmt: skip
+    d = np.sqrt(((x[:, None, :] - M[None]) ** 2).sum(axis=2)).min(axis=1)
+    assert tex.result["spread"] == pytest.approx(np.median(d), rel=1e-12)
+    assert "wherever they are" in tex.readout_text
+    assert f"nearest mean: {np.median(d):.1f}" in tex.readout_text
+    trained = tex.result["spread"]
+    _move(tex, "checkpoint", 1)  # untrained: pure noise, far from both means
+    assert tex.result["spread"] > 2 * trained
+
+
 def test_noise_explorer_without_the_mixture_shows_the_learned_field_only():
     ex = noise_explorer(MODEL, X, n_points=50)
     _move(ex, "sigma", 3.0)
@@ -130,9 +154,10 @@ BAD_INPUT = [
             "covariances": "location", "sigma": "scale", "n_chains": "count",
             "n_steps_per_level": "count", "step_size": "scale", "seed": "seed"}),
     *cases(noise_explorer,
-           {"model": _SMALL, "X": X[:20], **MIX, "n_points": 10, "seed": 0},
+           {"model": _SMALL, "X": X[:20], **MIX, "n_points": 10, "seed": 0, "sigma": 1.5},
            {"model": "other", "X": "sample2d", "weights": "weights", "means": "location",
-            "covariances": "location", "n_points": "count", "seed": "seed"}),
+            "covariances": "location", "n_points": "count", "seed": "seed",
+            "sigma": "scale"}),
 ]  # fmt: skip
 
 

@@ -29,6 +29,9 @@ _N_GRID = 15
 #: The exact field wide and light, the learned one thin and dark: told apart in greyscale too.
 _EXACT = {"color": "0.8", "width": 0.014, "label": "exact (wide, light)"}
 _LEARNED = {"color": "k", "width": 0.004, "label": "learned (thin, dark)"}
+#: Legends sit below the axes, where they cover no arrow and no point.
+_LEGEND = {"loc": "upper center", "bbox_to_anchor": (0.5, -0.13), "ncol": 2,
+           "fontsize": "small", "frameon": False}  # fmt: skip
 
 
 def _as_model(model) -> ScoreNet:
@@ -108,7 +111,9 @@ def training_explorer(model, *, weights, means, covariances, sigma=1.0, n_chains
     -------
     Explorer
         ``result``: ``step`` (training steps), ``fractions`` (the share of samples nearest to
-        each mean), ``field_error`` (relative, weighted by the blurred density) and ``loss``
+        each mean, wherever they are), ``spread`` (the median distance of a sample to its
+        nearest mean: how far the samples are from gathering at the means), ``field_error``
+        (relative, weighted by the blurred density) and ``loss``
         (the mean mini-batch loss of the 100 steps before the checkpoint, NaN at step 0).
     """
     model = _as_model(model)
@@ -153,7 +158,7 @@ def training_explorer(model, *, weights, means, covariances, sigma=1.0, n_chains
         ax.set_ylim(-10, 10)
         ax.set_aspect("equal")
         ax.set_xlabel("x₁")
-        ax.legend(loc="upper left", fontsize="small")
+        ax.legend(**_LEGEND)
     ax_f.set_ylabel("x₂")
     off = ax_s.text(0.98, 0.03, "", transform=ax_s.transAxes, ha="right", fontsize="small",
                     animated=True)  # fmt: skip
@@ -165,16 +170,20 @@ def training_explorer(model, *, weights, means, covariances, sigma=1.0, n_chains
         dots.set_offsets(x)
         outside = int(np.sum(np.any(np.abs(x) > 10, axis=1)))
         off.set_text(f"{outside} off the plot" if outside else "")
-        nearest = np.argmin(((x[:, None, :] - m[None]) ** 2).sum(axis=2), axis=1)
+        dist2 = ((x[:, None, :] - m[None]) ** 2).sum(axis=2)
+        nearest = np.argmin(dist2, axis=1)
         fractions = np.bincount(nearest, minlength=w.size) / n_chains
+        spread = float(np.median(np.sqrt(dist2.min(axis=1))))
         error = _field_error(field, exact, weight)
         history = model.loss_history_[max(0, k - 100) : k]
         loss = float(history.mean()) if history.size else float("nan")
-        result = {"step": k, "fractions": fractions, "field_error": error, "loss": loss}
+        result = {"step": k, "fractions": fractions, "spread": spread, "field_error": error,
+                  "loss": loss}  # fmt: skip
         shares = ", ".join(f"{f:.2f} (truth {t:.2f})" for f, t in zip(fractions, w, strict=True))
         lines = [
             f"after {k:,} training steps (checkpoint {checkpoint} of {len(steps)})",
-            f"samples nearest each mean: {shares}",
+            f"samples nearest each mean (wherever they are): {shares}",
+            f"median distance of a sample to its nearest mean: {spread:.1f}",
             f"learned field vs exact at σ = {sigma:g}: relative error {error:.2f} "
             "(weighted by the blurred density)",
             "mini-batch loss, last 100 steps: "
@@ -187,7 +196,7 @@ def training_explorer(model, *, weights, means, covariances, sigma=1.0, n_chains
 
 
 def noise_explorer(model, X, *, weights=None, means=None, covariances=None, n_points=300,
-                   seed=0):  # fmt: skip
+                   seed=0, sigma=None):  # fmt: skip
     r"""A noise-scale slider: the learned field at :math:`\sigma`, and the data noised by it.
 
     Left: the learned field :math:`\sigma s_\theta(x, \sigma)` (thin dark arrows) on a 15 x 15
@@ -210,6 +219,8 @@ def noise_explorer(model, X, *, weights=None, means=None, covariances=None, n_po
         Data points shown (at most 2,000).
     seed : int
         The starting seed of the noise draws (0 to 20).
+    sigma : float, optional
+        The slider's starting noise scale, within the model's range (default: the smallest).
 
     Returns
     -------
@@ -256,7 +267,7 @@ def noise_explorer(model, X, *, weights=None, means=None, covariances=None, n_po
         ax.set_ylim(lo, hi)
         ax.set_aspect("equal")
         ax.set_xlabel("x₁")
-        ax.legend(loc="upper left", fontsize="small")
+        ax.legend(**_LEGEND)
     ax_f.set_ylabel("x₂")
     off = ax_d.text(0.98, 0.03, "", transform=ax_d.transAxes, ha="right", fontsize="small",
                     animated=True)  # fmt: skip
@@ -290,8 +301,11 @@ def noise_explorer(model, X, *, weights=None, means=None, covariances=None, n_po
         return result, lines
 
     s_min, s_max = float(model.sigmas[-1]), float(model.sigmas[0])
+    start = s_min if sigma is None else sigma
     controls = {
-        "sigma": log_slider("noise scale σ", s_min, np.log10(s_min), np.log10(s_max), step=0.02),
+        "sigma": log_slider(
+            "noise scale σ", start, np.log10(s_min), np.log10(s_max), step=0.02, name="sigma"
+        ),
         "seed": seed_slider(seed, name="seed"),
     }
     return Explorer(controls, view, fig, title="Noise scale: the learned score and the noised data")
