@@ -200,7 +200,7 @@ def test_no_reference_to_material_students_cannot_see(nb):
 def test_exercises_section_links_the_worked_solutions(nb):
     path, notebook = nb
     cell = next(c for c in _markdown(notebook) if "## Exercises" in c)
-    link = f"(solutions/{path.stem}_solutions.ipynb)"
+    link = f"(../notebooks/solutions/{path.stem}_solutions.ipynb)"  # works from my-work/ too
     assert link in cell.split("## Exercises", 1)[1], (
         f"{path.name}: no solutions link under Exercises"
     )
