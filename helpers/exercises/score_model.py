@@ -170,6 +170,7 @@ DENSE_BACKWARD = FunctionExercise(
     "go through the layer backwards: the activation first, then the affine map; check each "
     "gradient has the shape of what it is the gradient of, and which axis is the batch.",
     starter="def dense_backward(h, W, slope, g_out):",
+    outputs=("dW", "db", "dh"),
     slips=(
         (_dense_with(slope=False),
          "The activation's derivative is missing: g_out is the gradient after SiLU; multiply "

@@ -186,8 +186,9 @@ def training_explorer(model, *, weights, means, covariances, sigma=1.0, n_chains
             f"median distance of a sample to its nearest mean: {spread:.1f}",
             f"learned field vs exact at σ = {sigma:g}: relative error {error:.2f} "
             "(weighted by the blurred density)",
-            "mini-batch loss, last 100 steps: "
-            + (f"{loss:.3f}" if history.size else "none yet (untrained)"),
+            f"mini-batch loss, mean of the last {history.size} steps: {loss:.3f}"
+            if history.size
+            else "mini-batch loss: none yet (untrained)",
         ]
         return result, lines
 
@@ -304,7 +305,7 @@ def noise_explorer(model, X, *, weights=None, means=None, covariances=None, n_po
     start = s_min if sigma is None else sigma
     controls = {
         "sigma": log_slider(
-            "noise scale σ", start, np.log10(s_min), np.log10(s_max), step=0.02, name="sigma"
+            "noise scale σ", start, np.log10(s_min), np.log10(s_max), step=0.05, name="sigma"
         ),
         "seed": seed_slider(seed, name="seed"),
     }
