@@ -185,3 +185,13 @@ def test_a_model_without_checkpoints_is_explained():
         training_explorer(bare, **MIX)
     with pytest.raises(ValueError, match="all three or none"):
         noise_explorer(bare, X[:20], weights=W)
+
+
+def test_every_noise_level_of_the_ladder_is_on_the_slider_grid(nex):
+    """Three key presses from one level to the next: a start at a ladder level does not snap
+    to a neighbour on the first key press."""
+    slider = nex.controls["sigma"]
+    for sigma in MODEL.sigmas:
+        k = (np.log10(sigma) - slider.min) / slider.step
+        assert abs(k - round(k)) < 1e-6, (sigma, k)
+    assert round((slider.max - slider.min) / slider.step) == 3 * (len(MODEL.sigmas) - 1)

@@ -104,10 +104,10 @@ register(Exercise(
     "A network flexible enough to reach the minimiser of the training loss, trained with "
     "sigma_min = 0.01 on 200 points, produces samples that land almost on the training points. "
     "Why? (a) the smallest levels are weighted sigma^2, so they add almost nothing to the loss "
-    "and are learned last; (b) at small sigma the loss on 200 points is minimised by the score "
-    "of their KDE with bandwidth sigma; (c) at sigma = 0.01 Langevin's step is too small for "
-    "the chains to leave the points they reach; (d) the output's 1/sigma makes the score at "
-    "sigma = 0.01 so large that the chains jump onto the data.",
+    "and are learned last; (b) the loss on 200 points is minimised by their KDE's score, "
+    "spikes of width sigma at the points when sigma is small; (c) at sigma = 0.01 Langevin's "
+    "step is too small for the chains to leave the points they reach; (d) the output's "
+    "1/sigma makes the score at sigma = 0.01 so large that the chains jump onto the data.",
     lambda: "b",
     "ask what the loss rewards on a finite sample: which score minimises the average over "
     "these 200 points exactly, and what Langevin does with its density (section 11).",
@@ -167,8 +167,10 @@ DENSE_BACKWARD = FunctionExercise(
     "dL/d(out) (n, m), return (dL/dW, dL/db, dL/dh).",
     _dense_reference,
     _dense_cases,
-    "go through the layer backwards: the activation first, then the affine map; check each "
-    "gradient has the shape of what it is the gradient of, and which axis is the batch.",
+    "go through the layer backwards: the activation first, then the affine map. Each "
+    "gradient has the shape of what it is the gradient of, but a square case cannot tell a "
+    "matrix from its transpose: check which index of W meets which index of h, and which "
+    "axis is the batch.",
     starter="def dense_backward(h, W, slope, g_out):",
     outputs=("dW", "db", "dh"),
     slips=(

@@ -303,9 +303,12 @@ def noise_explorer(model, X, *, weights=None, means=None, covariances=None, n_po
 
     s_min, s_max = float(model.sigmas[-1]), float(model.sigmas[0])
     start = s_min if sigma is None else sigma
+    # three key presses from one noise level of the ladder to the next, so each level is on
+    # the slider's grid (a start between grid points would snap on the first key press)
+    step = np.log10(s_max / s_min) / (3 * max(len(model.sigmas) - 1, 1)) or 0.05
     controls = {
         "sigma": log_slider(
-            "noise scale σ", start, np.log10(s_min), np.log10(s_max), step=0.05, name="sigma"
+            "noise scale σ", start, np.log10(s_min), np.log10(s_max), step=step, name="sigma"
         ),
         "seed": seed_slider(seed, name="seed"),
     }
