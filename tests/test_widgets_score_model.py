@@ -121,7 +121,7 @@ def test_training_explorer_reports_how_far_the_samples_are_from_the_means(tex):
 def test_noise_explorer_without_the_mixture_shows_the_learned_field_only():
     ex = noise_explorer(MODEL, X, n_points=50)
     _move(ex, "sigma", 3.0)
-    assert set(ex.result) == {"sigma", "loss"}
+    assert set(ex.result) == {"sigma", "loss", "spread"}
 
 
 @pytest.mark.parametrize("make", ["training", "noise"])
@@ -195,3 +195,19 @@ def test_every_noise_level_of_the_ladder_is_on_the_slider_grid(nex):
         k = (np.log10(sigma) - slider.min) / slider.step
         assert abs(k - round(k)) < 1e-6, (sigma, k)
     assert round((slider.max - slider.min) / slider.step) == 3 * (len(MODEL.sigmas) - 1)
+
+
+def test_the_noise_readout_moves_with_the_seed_even_at_large_sigma(nex):
+    """At sigma = 16 the loss hardly depends on the draws (a browser journey saw the same
+    three-decimal readout for two seeds); the noisy points' spread always does."""
+    _move(nex, "sigma", 16.0)
+    texts = set()
+    for seed in (0, 13):
+        _move(nex, "seed", seed)
+        r = nex.result
+        data_var = float(X.var(axis=0).mean())
+        assert r["spread"] == pytest.approx(np.sqrt(data_var + 16.0**2), rel=0.1)
+        texts.add(nex.readout_text)
+    assert len(texts) == 2
+    _move(nex, "seed", 0)
+    _move(nex, "sigma", 1.0)

@@ -227,8 +227,9 @@ def noise_explorer(model, X, *, weights=None, means=None, covariances=None, n_po
     -------
     Explorer
         ``result``: ``sigma``, ``loss`` (the weighted DSM loss of the shown points at this
-        sigma), and with the mixture ``floor`` (the exact score's loss on the same draws) and
-        ``field_error``.
+        sigma), ``spread`` (the noisy points' standard deviation per coordinate, about
+        sqrt(data variance + sigma^2)), and with the mixture ``floor`` (the exact score's
+        loss on the same draws) and ``field_error``.
     """
     model = _as_model(model)
     X = as_sample(X, "X", ndim=2)
@@ -282,9 +283,13 @@ def noise_explorer(model, X, *, weights=None, means=None, covariances=None, n_po
         outside = int(np.sum(np.any((noisy < lo) | (noisy > hi), axis=1)))
         off.set_text(f"{outside} of {n_points} off the plot" if outside else "")
         loss = 0.5 * float(np.mean(np.sum((sigma * model.score(noisy, sigma) + z) ** 2, axis=1)))
-        result = {"sigma": sigma, "loss": loss}
+        spread = float(noisy.std(axis=0).mean())  # moves with the seed even where loss does not
+        expected = float(np.sqrt(shown.var(axis=0).mean() + sigma**2))
+        result = {"sigma": sigma, "loss": loss, "spread": spread}
         lines = [f"σ = {sigma:.3g}: weighted DSM loss of these {n_points} noisy points "
-                 f"{loss:.3f}"]  # fmt: skip
+                 f"{loss:.3f}",
+                 f"their spread per coordinate {spread:.2f} (√(data variance + σ²) = "
+                 f"{expected:.2f})"]  # fmt: skip
         if mixture is not None:
             w, m, c = mixture
             blurred = c + sigma**2 * np.eye(2)
