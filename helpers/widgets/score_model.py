@@ -153,15 +153,7 @@ def training_explorer(model, *, weights, means, covariances, sigma=1.0, n_chains
     dots = ax_s.scatter(*samples[-1].T, s=6, color=COLORS["estimate"], alpha=0.6,
                         animated=True, label="samples")  # fmt: skip
     ax_s.set_title(f"{n_chains} samples, annealed Langevin")
-    for ax in (ax_f, ax_s):
-        ax.set_xlim(-10, 10)
-        ax.set_ylim(-10, 10)
-        ax.set_aspect("equal")
-        ax.set_xlabel("x₁")
-        ax.legend(**_LEGEND)
-    ax_f.set_ylabel("x₂")
-    off = ax_s.text(0.98, 0.03, "", transform=ax_s.transAxes, ha="right", fontsize="small",
-                    animated=True)  # fmt: skip
+    off = _square_panels(ax_f, ax_s, -10, 10)
 
     def view(checkpoint):  # counted from 1, as the readout says
         k = steps[checkpoint - 1]
@@ -194,6 +186,20 @@ def training_explorer(model, *, weights, means, covariances, sigma=1.0, n_chains
 
     controls = {"checkpoint": int_slider("checkpoint", len(steps), 1, len(steps))}
     return Explorer(controls, view, fig, title="Training progress: the learned score and samples")
+
+
+def _square_panels(ax_field, ax_points, lo, hi):
+    """Both panels on the square [lo, hi]^2 with equal axes, labels and legends below; returns
+    the points panel's "off the plot" text, which a view fills in."""
+    for ax in (ax_field, ax_points):
+        ax.set_xlim(lo, hi)
+        ax.set_ylim(lo, hi)
+        ax.set_aspect("equal")
+        ax.set_xlabel("x₁")
+        ax.legend(**_LEGEND)
+    ax_field.set_ylabel("x₂")
+    return ax_points.text(0.98, 0.03, "", transform=ax_points.transAxes, ha="right",
+                          fontsize="small", animated=True)  # fmt: skip
 
 
 def noise_explorer(model, X, *, weights=None, means=None, covariances=None, n_points=300,
@@ -264,15 +270,7 @@ def noise_explorer(model, X, *, weights=None, means=None, covariances=None, n_po
     dots = ax_d.scatter(*shown.T, s=6, color=COLORS["estimate"], alpha=0.6, animated=True,
                         label="data + σz")  # fmt: skip
     ax_d.set_title(f"{n_points} data points, noised")
-    for ax in (ax_f, ax_d):
-        ax.set_xlim(lo, hi)
-        ax.set_ylim(lo, hi)
-        ax.set_aspect("equal")
-        ax.set_xlabel("x₁")
-        ax.legend(**_LEGEND)
-    ax_f.set_ylabel("x₂")
-    off = ax_d.text(0.98, 0.03, "", transform=ax_d.transAxes, ha="right", fontsize="small",
-                    animated=True)  # fmt: skip
+    off = _square_panels(ax_f, ax_d, lo, hi)
 
     def view(sigma, seed):
         z = draws(seed)
