@@ -42,6 +42,18 @@ def leaks(message, expected):
     return any(np.isclose(v, expected, rtol=1e-3) for v in _numbers_in(message))
 
 
+def assert_specific_hint(key, wrong, says, capsys, *, leak_check=True):
+    """A known mistake to exercise ``key`` gets its own hint (containing ``says``), is not
+    called correct, and the message never gives a numeric answer away (the lesson test files
+    parametrise this with their mistakes)."""
+    check(key, wrong)
+    out = capsys.readouterr().out
+    assert says in out and "Correct" not in out, out
+    expected = EXERCISES[key].expected()
+    if leak_check and not EXERCISES[key].options and not isinstance(expected, str):
+        assert not leaks(out, expected), out
+
+
 def test_every_lesson_module_registers_only_its_own_keys():
     lessons = {p.stem[3:]: p.name[:2] for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")}
     for key, ex in EVERY.items():

@@ -4,11 +4,11 @@ the checks recognise."""
 import numpy as np
 import pytest
 from scipy import stats
-from test_exercises import EXERCISES, leaks
+from test_exercises import EXERCISES, assert_specific_hint
 
 from helpers.data import load_penguins
-from helpers.exercises import check, is_correct
 from helpers.exercises import closed_form_mle as ex02
+from helpers.exercises import is_correct
 
 
 @pytest.fixture(scope="module")
@@ -69,11 +69,7 @@ def test_exercise_02_7_is_what_a_large_sample_gives():
     ],
 )  # fmt: skip
 def test_known_mistakes_get_a_specific_hint(penguins, key, wrong, says, capsys):
-    check(key, wrong(penguins))
-    out = capsys.readouterr().out
-    assert says in out, out
-    if not EXERCISES[key].options:
-        assert not leaks(out, EXERCISES[key].expected())
+    assert_specific_hint(key, wrong(penguins), says, capsys)
 
 
 def test_kinds_of_exercise_are_all_present():

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from scipy import stats
 from scipy.special import logsumexp
-from test_exercises import EXERCISES, leaks
+from test_exercises import EXERCISES, assert_specific_hint
 
 from helpers.data import load_old_faithful
 from helpers.exercises import check
@@ -43,11 +43,7 @@ N_FAITHFUL = len(load_old_faithful())
     ],
 )
 def test_known_mistakes_get_a_specific_hint(key, wrong, says, capsys):
-    check(key, wrong)
-    out = capsys.readouterr().out
-    assert says in out
-    if key not in ("05.5", "05.7"):
-        assert not leaks(out, EXERCISES[key].expected())
+    assert_specific_hint(key, wrong, says, capsys, leak_check=key not in ("05.5", "05.7"))
 
 
 def test_expected_values_agree_with_independent_computations():

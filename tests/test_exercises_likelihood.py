@@ -4,7 +4,7 @@ the checks recognise."""
 import numpy as np
 import pytest
 from scipy import optimize, stats
-from test_exercises import EXERCISES, leaks
+from test_exercises import EXERCISES, assert_specific_hint
 
 from helpers.data import load_old_faithful
 from helpers.exercises import check
@@ -26,9 +26,7 @@ from helpers.exercises import likelihood as ex01
     ],
 )
 def test_known_mistakes_get_a_specific_hint(key, wrong, says, capsys):
-    check(key, wrong)
-    out = capsys.readouterr().out
-    assert says in out and not leaks(out, EXERCISES[key].expected())
+    assert_specific_hint(key, wrong, says, capsys)
 
 
 def test_expected_values_agree_with_independent_computations():

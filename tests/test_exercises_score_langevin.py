@@ -4,7 +4,7 @@ the checks recognise."""
 import numpy as np
 import pytest
 from scipy import stats
-from test_exercises import EXERCISES, leaks
+from test_exercises import EXERCISES, assert_specific_hint
 
 from helpers.exercises import check
 from helpers.exercises import score_langevin as ex06
@@ -32,11 +32,7 @@ from helpers.exercises.registry import _function_verdict
     ],
 )
 def test_known_mistakes_get_a_specific_hint(key, wrong, says, capsys):
-    check(key, wrong)
-    out = capsys.readouterr().out
-    assert says in out
-    if not EXERCISES[key].options:
-        assert not leaks(out, EXERCISES[key].expected())
+    assert_specific_hint(key, wrong, says, capsys)
 
 
 def test_expected_values_agree_with_independent_computations():
